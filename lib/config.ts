@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ValidationError } from './errors';
+
+/** Environment variable names: the CDK construct sets them, the handlers and the local cloud read them. */
+export const ENV = {
+  tableName: 'SUNDIAL_TABLE_NAME',
+  shards: 'SUNDIAL_SHARDS',
+  targetPrefixes: 'SUNDIAL_TARGET_PREFIXES',
+  runTtlDays: 'SUNDIAL_RUN_TTL_DAYS',
+  scheduleName: 'SUNDIAL_SCHEDULE_NAME',
+  scheduleGroup: 'SUNDIAL_SCHEDULE_GROUP',
+} as const;
+
+export const DEFAULTS = {
+  shards: 16,
+  targetPrefixes: ['sundial-'],
+  runTtlDays: 30,
+  scheduleGroup: 'default',
+} as const;
+
+const configSchema = z.object({
+  [ENV.tableName]: z.string().min(1),
+  [ENV.shards]: z.coerce.number().int().min(1).max(1000).default(DEFAULTS.shards),
+  [ENV.targetPrefixes]: z
+    .string()
+    .default(DEFAULTS.targetPrefixes.join(','))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  [ENV.runTtlDays]: z.coerce.number().int().min(1).default(DEFAULTS.runTtlDays),
+  [ENV.scheduleName]: z.string().min(1).optional(),
+  [ENV.scheduleGroup]: z.string().min(1).default(DEFAULTS.scheduleGroup),
+});
+
+export interface SundialConfig {
+  tableName: string;
+  shards: number;
+  /** Target function names must start with one of these. */
+  targetPrefixes: string[];
+  runTtlDays: number;
+  /** The EventBridge Scheduler schedule that drives the tick (absent: scheduler routes answer 501). */
+  scheduleName?: string;
+  scheduleGroup: string;
+}
+
+/** Reads the configuration once, failing fast with every missing or malformed variable named. */
+export function readConfig(env: Record<string, string | undefined>): SundialConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ValidationError(
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: `environment: ${i.message}` })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    tableName: e[ENV.tableName],
+    shards: e[ENV.shards],
+    targetPrefixes: e[ENV.targetPrefixes],
+    runTtlDays: e[ENV.runTtlDays],
+    scheduleName: e[ENV.scheduleName],
+    scheduleGroup: e[ENV.scheduleGroup],
+  };
+}

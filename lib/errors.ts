@@ -1,0 +1,53 @@
+/** One problem with one input field: `path` is the dotted field path (`schedule.cron`, `tasks.3.id`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Base class of every error Sundial raises on purpose; anything else is a bug and becomes a 500. */
+export class SundialError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that breaks the contract; `errors` names each field and the reason. */
+export class ValidationError extends SundialError {
+  readonly errors: FieldError[];
+  constructor(errors: FieldError[], options?: ErrorOptions) {
+    super(errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; '), options);
+    this.errors = errors;
+  }
+}
+
+/** A schedule that cannot be parsed or can never fire. */
+export class InvalidScheduleError extends ValidationError {
+  constructor(path: string, message: string, options?: ErrorOptions) {
+    super([{ path, message }], options);
+  }
+}
+
+export class TaskNotFoundError extends SundialError {
+  readonly taskId: string;
+  constructor(taskId: string, options?: ErrorOptions) {
+    super(`task '${taskId}' does not exist`, options);
+    this.taskId = taskId;
+  }
+}
+
+/** A task with this id already exists (create without `replaceExisting`). */
+export class TaskConflictError extends SundialError {
+  readonly taskId: string;
+  constructor(taskId: string, options?: ErrorOptions) {
+    super(`task '${taskId}' already exists`, options);
+    this.taskId = taskId;
+  }
+}
+
+/** The caller's expected version (If-Match) is not the stored one. */
+export class VersionMismatchError extends SundialError {
+  constructor(taskId: string, expected: number, options?: ErrorOptions) {
+    super(`task '${taskId}' is not at version ${expected}`, options);
+  }
+}

@@ -1,0 +1,157 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { type ServerType, serve } from '@hono/node-server';
+import type { Clock } from '../clock';
+import { DEFAULTS, type SundialConfig } from '../config';
+import type { TickReport } from '../dispatch/tick';
+import { createRuntime, type Log, type Runtime } from '../runtime';
+import {
+  type DynamoDbLocal,
+  ensureTable,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  localDynamoDbClient,
+  startDynamoDbLocal,
+} from './dynamodb-local';
+import { type FunctionSpec, loadHandler } from './functions';
+import { type LocalHandler, LocalLambdaEndpoint } from './lambda-endpoint';
+
+/** The name the local clock invokes; in AWS, EventBridge Scheduler invokes the deployed tick function. */
+export const LOCAL_TICK_FUNCTION = 'sundial-local-tick';
+
+export interface LocalCloudOptions {
+  /** HTTP API port on 127.0.0.1; 0 picks a free one. */
+  port?: number;
+  /** Lambda endpoint port on 127.0.0.1; 0 picks a free one. */
+  lambdaPort?: number;
+  /** Where DynamoDB Local keeps its data; absent means in memory. */
+  dataDir?: string;
+  /** Use a DynamoDB (Local) that is already running instead of starting one. */
+  dynamodbEndpoint?: string;
+  tableName?: string;
+  shards?: number;
+  targetPrefixes?: string[];
+  /** Target functions: in-process handlers or modules on disk. */
+  functions?: (FunctionSpec | { name: string; handler: LocalHandler })[];
+  /** Seconds between automatic ticks; 0 disables the local clock (tests tick by hand). */
+  tickSeconds?: number;
+  clock?: Clock;
+  log?: Log;
+}
+
+export interface LocalCloud {
+  apiUrl: string;
+  lambdaUrl: string;
+  dynamodbEndpoint: string;
+  config: SundialConfig;
+  runtime: Runtime;
+  lambda: LocalLambdaEndpoint;
+  /** Invokes the tick function through the Lambda endpoint, as the local clock does. */
+  tick(): Promise<TickReport>;
+  stop(): Promise<void>;
+}
+
+/** Starts DynamoDB Local, the Lambda endpoint, the HTTP API and the local clock. */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    let dynamodb: DynamoDbLocal | undefined;
+    if (!options.dynamodbEndpoint) {
+      dynamodb = await startDynamoDbLocal({ dataDir: options.dataDir });
+      stops.push(dynamodb.stop);
+    }
+    const dynamodbEndpoint = options.dynamodbEndpoint ?? (dynamodb as DynamoDbLocal).endpoint;
+    const dynamodbClient = dynamodb?.client ?? localDynamoDbClient(dynamodbEndpoint);
+    const config: SundialConfig = {
+      tableName: options.tableName ?? 'sundial-local',
+      shards: options.shards ?? DEFAULTS.shards,
+      targetPrefixes: options.targetPrefixes ?? [...DEFAULTS.targetPrefixes],
+      runTtlDays: DEFAULTS.runTtlDays,
+      scheduleGroup: DEFAULTS.scheduleGroup,
+    };
+    await ensureTable(dynamodbClient, config.tableName);
+
+    const lambda = new LocalLambdaEndpoint();
+    const lambdaUrl = await lambda.listen(options.lambdaPort ?? 0);
+    stops.push(() => lambda.close());
+    // Local mode is only an endpoint override: the same SDK clients, pointed at local endpoints.
+    const lambdaClient = new LambdaClient({
+      endpoint: lambdaUrl,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const runtime = createRuntime(config, {
+      clock: options.clock,
+      log: options.log,
+      dynamodb: dynamodbClient,
+      lambda: lambdaClient,
+    });
+    lambda.register(LOCAL_TICK_FUNCTION, () => runtime.tick());
+    for (const fn of options.functions ?? []) {
+      lambda.register(fn.name, 'handler' in fn ? fn.handler : await loadHandler(fn));
+    }
+
+    const server: ServerType = await new Promise((resolve) => {
+      const s = serve({ fetch: runtime.app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () =>
+        resolve(s),
+      );
+    });
+    stops.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const address = server.address();
+    const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}`;
+
+    const tick = async (): Promise<TickReport> => {
+      const out = await lambdaClient.send(new InvokeCommand({ FunctionName: LOCAL_TICK_FUNCTION }));
+      const body = JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8') || 'null');
+      if (out.FunctionError) throw new Error(`tick failed: ${body?.errorMessage ?? out.FunctionError}`);
+      return body as TickReport;
+    };
+
+    if (options.tickSeconds) {
+      const clock = startLocalClock(tick, options.tickSeconds, options.log);
+      stops.push(async () => clock.stop());
+    }
+    stops.push(async () => lambdaClient.destroy());
+    return { apiUrl, lambdaUrl, dynamodbEndpoint, config, runtime, lambda, tick, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * Invokes the tick every `seconds`, aligned to the wall clock (every 60 s means at each minute's start,
+ * like EventBridge's rate(1 minute)). A tick still running when the next is due is not doubled.
+ */
+export function startLocalClock(tick: () => Promise<TickReport>, seconds: number, log?: Log) {
+  const period = seconds * 1000;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(fire, period - (Date.now() % period));
+  };
+  const fire = async () => {
+    schedule();
+    if (running) return;
+    running = true;
+    try {
+      const report = await tick();
+      if (report.claimed > 0 || report.failed > 0) log?.('info', 'tick', { ...report });
+    } catch (error) {
+      log?.('error', 'tick failed', { error: String(error) });
+    } finally {
+      running = false;
+    }
+  };
+  schedule();
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { ulid } from 'ulid';
+import { createApp } from './api/app';
+import { TaskService } from './api/task-service';
+import { type Clock, systemClock } from './clock';
+import type { SundialConfig } from './config';
+import { LambdaInvoker } from './dispatch/invoker';
+import { DEFAULT_TICK_OPTIONS, runTick, type TickDeps, type TickOptions } from './dispatch/tick';
+import { TaskStore } from './store/task-store';
+
+export type Log = (
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
+
+export interface RuntimeOptions {
+  clock?: Clock;
+  log?: Log;
+  tick?: Partial<TickOptions>;
+  /** Client overrides, for tests; by default clients come from the SDK's own configuration chain. */
+  dynamodb?: DynamoDBClient;
+  lambda?: LambdaClient;
+}
+
+/**
+ * The composition root shared by the Lambda handlers and the local cloud. Endpoints are never chosen
+ * here: the SDK reads `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_LAMBDA`, so local mode is only an
+ * environment override.
+ */
+export function createRuntime(config: SundialConfig, options: RuntimeOptions = {}) {
+  const clock = options.clock ?? systemClock;
+  const store = new TaskStore(options.dynamodb ?? new DynamoDBClient({}), config);
+  const tickDeps: TickDeps = {
+    store,
+    invoker: new LambdaInvoker(options.lambda ?? new LambdaClient({})),
+    clock,
+    newRunId: () => ulid(clock.now()),
+    log: options.log,
+  };
+  const tickOptions = { ...DEFAULT_TICK_OPTIONS, ...options.tick };
+  const tasks = new TaskService({ store, clock, targetPrefixes: config.targetPrefixes });
+  return {
+    store,
+    tasks,
+    app: createApp({ tasks, log: options.log }),
+    tick: () => runTick(tickDeps, tickOptions),
+  };
+}
+
+export type Runtime = ReturnType<typeof createRuntime>;

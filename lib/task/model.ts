@@ -1,0 +1,71 @@
+import { ValidationError } from '../errors';
+import { type CompiledSchedule, compileSchedule } from '../schedule';
+import type { Task, TaskDefinition } from './schemas';
+
+/** The parts of a task that decide when it fires. */
+export type SchedulingFields = Pick<
+  Task,
+  'schedule' | 'timezone' | 'startAt' | 'endAt' | 'maxRuns' | 'createdAt'
+>;
+
+const ms = (iso: string | undefined | null) => (iso ? Date.parse(iso) : undefined);
+export const toIso = (epochMs: number) => new Date(epochMs).toISOString();
+
+/** Compiles the task's schedule; interval schedules are anchored at `startAt`, else at creation. */
+export function compileTaskSchedule(task: SchedulingFields): CompiledSchedule {
+  return compileSchedule({
+    schedule: task.schedule,
+    timezone: task.timezone,
+    anchorAt: ms(task.startAt) ?? (ms(task.createdAt) as number),
+  });
+}
+
+/**
+ * The first occurrence strictly after `after` that lies in the [startAt, endAt] window (both inclusive)
+ * and within `maxRuns`, or null when the task will never fire again.
+ */
+export function nextRunAfter(
+  task: SchedulingFields,
+  after: number,
+  runCount: number,
+  compiled = compileTaskSchedule(task),
+): number | null {
+  if (task.maxRuns !== undefined && runCount >= task.maxRuns) return null;
+  const startAt = ms(task.startAt);
+  const from = startAt !== undefined ? Math.max(after, startAt - 1) : after;
+  const next = compiled.next(from);
+  const endAt = ms(task.endAt);
+  if (next === null || (endAt !== undefined && next > endAt)) return null;
+  return next;
+}
+
+/** Builds a new stored task from validated input; throws when it could never fire. */
+export function buildTask(definition: TaskDefinition & { id: string }, now: number): Task {
+  const createdAt = toIso(now);
+  if (
+    definition.startAt &&
+    definition.endAt &&
+    Date.parse(definition.endAt) < Date.parse(definition.startAt)
+  ) {
+    throw new ValidationError([{ path: 'endAt', message: 'must not be before startAt' }]);
+  }
+  const task: Task = {
+    ...definition,
+    state: 'active',
+    nextRunAt: null,
+    lastRunAt: null,
+    runCount: 0,
+    createdAt,
+    updatedAt: createdAt,
+    version: 1,
+  };
+  const next = nextRunAfter(task, now, 0);
+  if (next === null) {
+    throw new ValidationError([
+      { path: 'schedule', message: 'the schedule has no occurrence after now within startAt/endAt' },
+    ]);
+  }
+  task.nextRunAt = toIso(next);
+  if (!definition.enabled) task.state = 'paused';
+  return task;
+}
