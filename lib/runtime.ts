@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './clock';
 import type { SundialConfig } from './config';
 import { LambdaInvoker } from './dispatch/invoker';
 import { DEFAULT_TICK_OPTIONS, runTick, type TickDeps, type TickOptions } from './dispatch/tick';
+import { DispatchStore } from './store/dispatch-store';
 import { TaskStore } from './store/task-store';
 
 export type Log = (
@@ -31,9 +32,10 @@ export interface RuntimeOptions {
  */
 export function createRuntime(config: SundialConfig, options: RuntimeOptions = {}) {
   const clock = options.clock ?? systemClock;
-  const store = new TaskStore(options.dynamodb ?? new DynamoDBClient({}), config);
+  const dynamodb = options.dynamodb ?? new DynamoDBClient({});
+  const store = new TaskStore(dynamodb, config);
   const tickDeps: TickDeps = {
-    store,
+    store: new DispatchStore(dynamodb, config),
     invoker: new LambdaInvoker(options.lambda ?? new LambdaClient({})),
     clock,
     newRunId: () => ulid(clock.now()),

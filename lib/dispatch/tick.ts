@@ -1,12 +1,13 @@
 import pLimit from 'p-limit';
 import type { Clock } from '../clock';
-import type { DueTask, Lease, TaskStore } from '../store/task-store';
+import type { DispatchStore } from '../store/dispatch-store';
+import type { DueTask, Lease } from '../store/items';
 import { nextRunAfter, toIso } from '../task/model';
 import type { DeliveryEvent, Run } from '../task/schemas';
 import type { Invoker } from './invoker';
 
 export interface TickDeps {
-  store: TaskStore;
+  store: DispatchStore;
   invoker: Invoker;
   clock: Clock;
   newRunId: () => string;

@@ -26,6 +26,9 @@ function positiveInt(name: string, value: string | undefined, fallback: number, 
   return n;
 }
 
+// Local mode runs on Node 20 by design; the SDK's notice about its 2027 releases is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 async function main() {
   let values: ReturnType<typeof parse>['values'];
   function parse() {

@@ -117,13 +117,13 @@ export type DeliveryEvent = z.infer<typeof DeliveryEvent>;
 export const ListTasksQuery = z.strictObject({
   group: GroupId.optional(),
   state: TaskState.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: z.coerce.number<number | string>().int().min(1).max(100).default(50),
   cursor: z.string().max(2048).optional(),
 });
 export type ListTasksQuery = z.input<typeof ListTasksQuery>;
 
 export const ListRunsQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: z.coerce.number<number | string>().int().min(1).max(100).default(50),
   cursor: z.string().max(2048).optional(),
 });
 export type ListRunsQuery = z.input<typeof ListRunsQuery>;

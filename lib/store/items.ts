@@ -1,0 +1,114 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../errors';
+import { type Run, Task } from '../task/schemas';
+import { shardOf, taskKey } from './schema';
+
+/** An occurrence a tick has claimed and not yet acknowledged; it is re-delivered once `until` passes. */
+export interface Lease {
+  runId: string;
+  /** Epoch ms of the occurrence. */
+  scheduledAt: number;
+  source: Run['source'];
+  attempt: number;
+  /** Epoch ms after which another tick may deliver it again. */
+  until: number;
+}
+
+/** A task as the tick sees it: the public task plus its scheduling internals. */
+export interface DueTask {
+  task: Task;
+  dueAt: number;
+  lease?: Lease;
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+const TASK_FIELDS = Object.keys(Task.shape) as (keyof Task)[];
+
+// Condition parts, named so each write says which race it closes.
+export const taskExists = 'attribute_exists(pk)';
+export const taskAbsent = 'attribute_not_exists(pk)';
+export const stillDueAt = 'dueAt = :seenDueAt';
+export const noLease = 'attribute_not_exists(lease)';
+export const holdsLease = 'lease.runId = :runId';
+export const isActive = '#state = :active';
+
+export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key;
+  } catch {
+    // fall through to the error below
+  }
+  throw new ValidationError([{ path: 'cursor', message: 'not a cursor this API returned' }]);
+}
+
+export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
+  return error instanceof ConditionalCheckFailedException;
+}
+
+export interface TaskStoreOptions {
+  tableName: string;
+  shards: number;
+  runTtlDays: number;
+}
+
+/** What both stores share: the document client, the table and the item mapping. */
+export abstract class TableAdapter {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly shards: number;
+  protected readonly runTtlSeconds: number;
+
+  constructor(client: DynamoDBClient, options: TaskStoreOptions) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.tableName = options.tableName;
+    this.shards = options.shards;
+    this.runTtlSeconds = options.runTtlDays * 86_400;
+  }
+
+  /** The item for a task: the payload is kept as JSON text (exact numbers, no 32-level map limit). */
+  protected toItem(task: Task): Record<string, unknown> {
+    const due = task.state === 'active' && task.nextRunAt !== null;
+    return {
+      ...taskKey(task.id),
+      ...task,
+      payload: JSON.stringify(task.payload),
+      groupKey: task.group,
+      dueShard: due ? shardOf(task.id, this.shards) : undefined,
+      dueAt: due ? Date.parse(task.nextRunAt as string) : undefined,
+    };
+  }
+
+  protected toTask(item: Record<string, unknown>): Task {
+    const task: Record<string, unknown> = {};
+    for (const field of TASK_FIELDS) if (item[field] !== undefined) task[field] = item[field];
+    task.payload = JSON.parse(item.payload as string);
+    return task as Task;
+  }
+
+  protected toDueTask(item: Record<string, unknown>): DueTask {
+    return { task: this.toTask(item), dueAt: item.dueAt as number, lease: item.lease as Lease | undefined };
+  }
+
+  protected async conditionalUpdate(
+    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
+  ) {
+    try {
+      await this.doc.send(new UpdateCommand({ TableName: this.tableName, ...input }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

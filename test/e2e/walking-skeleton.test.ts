@@ -1,0 +1,166 @@
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SundialApiError, SundialClient } from '../../lib';
+import { type LocalCloud, startLocalCloud } from '../../lib/local/cloud';
+import type { DeliveryEvent } from '../../lib/task/schemas';
+import { ManualClock } from '../support/clock';
+
+const T0 = Date.parse('2026-12-01T13:59:30Z');
+const received: DeliveryEvent[] = [];
+const clock = new ManualClock(T0);
+let cloud: LocalCloud;
+let sundial: SundialClient;
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({
+    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    tableName: 'e2e-walking-skeleton',
+    clock,
+    functions: [
+      { name: 'sundial-recorder', handler: async (event) => void received.push(event as DeliveryEvent) },
+      { name: 'sundial-example-echo', path: resolve('examples/targets/echo.ts'), exportName: 'handler' },
+    ],
+  });
+  sundial = new SundialClient({ endpoint: cloud.apiUrl });
+});
+afterAll(() => cloud?.stop());
+
+describe('a task created through the SDK fires its Lambda by name', () => {
+  it('delivers the event of DESIGN.md exactly once and records the run', async () => {
+    const created = await sundial.createTask({
+      id: 'nightly-report',
+      group: 'reports',
+      target: { function: 'sundial-recorder' },
+      schedule: { at: '2026-12-01T14:00:00Z' },
+      payload: { report: 'daily', n: 1 },
+    });
+    expect(created).toMatchObject({
+      id: 'nightly-report',
+      state: 'active',
+      nextRunAt: '2026-12-01T14:00:00.000Z',
+      version: 1,
+    });
+
+    // Not due yet: the tick fires nothing.
+    expect(await cloud.tick()).toMatchObject({ claimed: 0 });
+    expect(received).toHaveLength(0);
+
+    clock.set('2026-12-01T14:00:00.112Z');
+    expect(await cloud.tick()).toMatchObject({ claimed: 1, delivered: 1 });
+    await cloud.lambda.drain();
+    expect(received).toEqual([
+      {
+        taskId: 'nightly-report',
+        group: 'reports',
+        runId: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+        scheduledAt: '2026-12-01T14:00:00.000Z',
+        firedAt: '2026-12-01T14:00:00.112Z',
+        attempt: 1,
+        source: 'schedule',
+        payload: { report: 'daily', n: 1 },
+      },
+    ]);
+
+    // A second tick (a retried EventBridge invocation) does not fire it again.
+    clock.advance(60_000);
+    expect(await cloud.tick()).toMatchObject({ claimed: 0 });
+    await cloud.lambda.drain();
+    expect(received).toHaveLength(1);
+
+    const { runs } = await sundial.listRuns('nightly-report');
+    expect(runs).toEqual([
+      expect.objectContaining({
+        runId: received[0]?.runId,
+        status: 'delivered',
+        firedAt: '2026-12-01T14:00:00.112Z',
+      }),
+    ]);
+    expect(await sundial.getTask('nightly-report')).toMatchObject({
+      state: 'completed',
+      runCount: 1,
+      lastRunAt: '2026-12-01T14:00:00.000Z',
+    });
+  });
+
+  it('records a failed run when the target does not exist, and goes on', async () => {
+    clock.set('2026-12-01T14:10:00Z');
+    await sundial.createTask({
+      id: 'ghost',
+      target: { function: 'sundial-missing' },
+      schedule: { every: { minutes: 5 } },
+    });
+    await sundial.createTask({
+      id: 'echo',
+      target: { function: 'sundial-example-echo' },
+      schedule: { every: { minutes: 5 } },
+    });
+    clock.set('2026-12-01T14:15:00Z');
+    expect(await cloud.tick()).toMatchObject({ claimed: 2, delivered: 1, failed: 1 });
+    const { runs } = await sundial.listRuns('ghost');
+    expect(runs[0]).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('ResourceNotFoundException'),
+    });
+    expect(await sundial.getTask('ghost')).toMatchObject({
+      state: 'active',
+      nextRunAt: '2026-12-01T14:20:00.000Z',
+    });
+  });
+
+  it('answers bad input with a 400 that names the field, and stores nothing', async () => {
+    const error = await sundial
+      .createTask({ id: 'bad', target: { function: 'sundial-recorder' }, schedule: { cron: '61 * * * *' } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SundialApiError);
+    expect((error as SundialApiError).status).toBe(400);
+    expect((error as SundialApiError).problem.errors).toEqual([
+      { path: 'schedule.cron', message: expect.stringContaining('61') },
+    ]);
+    await expect(sundial.getTask('bad')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('rejects a target outside the allow-list with a 400', async () => {
+    const response = await fetch(`${cloud.apiUrl}/v1/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ target: { function: 'payroll' }, schedule: { cron: '0 0 * * *' } }),
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await response.json()) as { errors: { path: string }[] }).errors[0]?.path).toBe(
+      'target.function',
+    );
+  });
+
+  it('answers 409 for an existing id and 404 for an unknown one', async () => {
+    const body = {
+      id: 'twice',
+      target: { function: 'sundial-recorder' },
+      schedule: { cron: '0 0 * * *' },
+    } as const;
+    await sundial.createTask(body);
+    await expect(sundial.createTask(body)).rejects.toMatchObject({ status: 409 });
+    await sundial.deleteTask('twice');
+    await expect(sundial.deleteTask('twice')).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('the local Lambda endpoint', () => {
+  it('answers unknown functions with ResourceNotFoundException, as Lambda does', async () => {
+    const response = await fetch(`${cloud.lambdaUrl}/2015-03-31/functions/nope/invocations`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
+  });
+
+  it('runs RequestResponse invocations and returns the result', async () => {
+    const response = await fetch(`${cloud.lambdaUrl}/2015-03-31/functions/sundial-example-echo/invocations`, {
+      method: 'POST',
+      body: JSON.stringify({ hello: 1 }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+});

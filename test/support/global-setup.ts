@@ -1,0 +1,15 @@
+import type { TestProject } from 'vitest/node';
+import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamodbEndpoint: string;
+  }
+}
+
+/** One real DynamoDB Local (in memory, free port) for the whole run; each test file makes its own table. */
+export default async function setup(project: TestProject) {
+  const dynamodb = await startDynamoDbLocal();
+  project.provide('dynamodbEndpoint', dynamodb.endpoint);
+  return () => dynamodb.stop();
+}
