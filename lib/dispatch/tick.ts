@@ -2,7 +2,8 @@ import pLimit from 'p-limit';
 import type { Clock } from '../clock';
 import type { DispatchStore } from '../store/dispatch-store';
 import type { DueTask, Lease } from '../store/items';
-import { nextRunAfter, toIso } from '../task/model';
+import { toIso } from '../task/model';
+import { planDue } from '../task/plan';
 import type { DeliveryEvent, Run } from '../task/schemas';
 import type { Invoker } from './invoker';
 
@@ -81,16 +82,18 @@ async function processDue(
       return;
     }
   } else {
-    const runCount = task.runCount + 1;
+    // One occurrence per claim today (horizon = now); look-ahead claims come with second precision.
+    const plan = planDue(task, due.dueAt, now);
+    const first = plan.fire[0];
+    if (!first) return;
+    const { runCount, nextRunAt } = plan;
     lease = {
       runId: deps.newRunId(),
-      scheduledAt: due.dueAt,
+      scheduledAt: first.scheduledAt,
       source: 'schedule',
       attempt: 1,
       until: now + options.leaseMs,
     };
-    // Occurrences missed while nothing ran are coalesced into this one.
-    const nextRunAt = nextRunAfter(task, Math.max(due.dueAt, now), runCount);
     if (!(await deps.store.claim(due, lease, { nextRunAt, runCount }))) {
       report.lost++;
       return;
