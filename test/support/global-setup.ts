@@ -1,4 +1,8 @@
 import type { TestProject } from 'vitest/node';
+
+// Global setup runs outside the test workers, so vitest's `env` does not reach it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
 
 declare module 'vitest' {

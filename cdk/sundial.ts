@@ -1,0 +1,250 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  Architecture,
+  type CfnFunction,
+  type Function as LambdaFunction,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DEFAULTS, ENV } from '../lib/config';
+import { TABLE } from '../lib/store/schema';
+
+export interface SundialProps {
+  /** Target Lambda names must start with one of these; the tick may invoke nothing else. Default `sundial-`. */
+  readonly targetPrefixes?: string[];
+  /** Partitions of the due index. Default 16. */
+  readonly shards?: number;
+  /** Days a run record is kept. Default 30. */
+  readonly runTtlDays?: number;
+  /** What happens to the table when the stack is deleted. Default RETAIN: tasks outlive a mistaken destroy. */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const attributeType = (type: 'S' | 'N') => (type === 'S' ? AttributeType.STRING : AttributeType.NUMBER);
+const key = (k: { name: string; type: 'S' | 'N' }) => ({ name: k.name, type: attributeType(k.type) });
+
+/**
+ * Sundial in one construct: the task table, the per-minute tick and the management API.
+ *
+ * @example
+ * const sundial = new Sundial(this, 'Sundial', { targetPrefixes: ['billing-', 'sundial-'] });
+ * new CfnOutput(this, 'ApiUrl', { value: sundial.api.apiEndpoint });
+ */
+export class Sundial extends Construct {
+  readonly table: Table;
+  readonly tickFunction: LambdaFunction;
+  readonly apiFunction: LambdaFunction;
+  readonly tickSchedule: Schedule;
+  readonly api: HttpApi;
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: SundialProps = {}) {
+    super(scope, id);
+    const targetPrefixes = props.targetPrefixes ?? [...DEFAULTS.targetPrefixes];
+    if (targetPrefixes.length === 0 || targetPrefixes.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) {
+      throw new Error(
+        'Sundial: targetPrefixes must be non-empty function-name prefixes (letters, digits, - and _)',
+      );
+    }
+    const shards = props.shards ?? DEFAULTS.shards;
+    const runTtlDays = props.runTtlDays ?? DEFAULTS.runTtlDays;
+
+    // Everything about the table comes from lib/store/schema.ts, which the local cloud reads too.
+    this.table = new Table(this, 'Table', {
+      partitionKey: key(TABLE.partitionKey),
+      sortKey: key(TABLE.sortKey),
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    for (const index of [TABLE.dueIndex, TABLE.groupIndex]) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: key(index.partitionKey),
+        sortKey: key(index.sortKey),
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    const environment = {
+      [ENV.tableName]: this.table.tableName,
+      [ENV.shards]: String(shards),
+      [ENV.targetPrefixes]: targetPrefixes.join(','),
+      [ENV.runTtlDays]: String(runTtlDays),
+      // The AWS SDK is bundled (pinned by our lock file); its Node 20 notice is moot on Node 24.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const fn = (name: string, entry: string, timeout: Duration) =>
+      new NodejsFunction(this, name, {
+        entry,
+        handler: 'handler',
+        runtime: Runtime.NODEJS_24_X,
+        architecture: Architecture.ARM_64,
+        memorySize: 1024,
+        timeout,
+        environment,
+        logGroup: new LogGroup(this, `${name}Logs`, {
+          retention: RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        bundling: {
+          format: OutputFormat.ESM,
+          target: 'node24',
+          minify: true,
+          sourceMap: true,
+          // Bundle our pinned SDK rather than the runtime's copy, so what runs is what the tests ran.
+          externalModules: [],
+          // Some bundled CommonJS dependencies call require(); ESM output needs it defined.
+          banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
+        },
+      });
+
+    // The tick: a stale tick is useless once the next one has run, so retries stop within the minute.
+    this.tickFunction = fn('TickFunction', 'lambdas/tick.ts', Duration.minutes(2));
+    this.deadLetterQueue = new Queue(this, 'TickDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const scheduleRole = new Role(this, 'TickScheduleRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'EventBridge Scheduler invokes the Sundial tick',
+    });
+    this.tickSchedule = new Schedule(this, 'TickSchedule', {
+      schedule: ScheduleExpression.rate(Duration.minutes(1)),
+      description: 'Sundial tick: fires due tasks',
+      target: new LambdaInvoke(this.tickFunction, {
+        role: scheduleRole,
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(1),
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    });
+
+    const stack = Stack.of(this);
+    const indexArns = [TABLE.dueIndex.name, TABLE.groupIndex.name].map(
+      (name) => `${this.table.tableArn}/index/${name}`,
+    );
+    this.tickFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'TickTable',
+        actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        resources: [this.table.tableArn, `${this.table.tableArn}/index/${TABLE.dueIndex.name}`],
+      }),
+    );
+    // The allow-list, enforced by IAM: the tick can invoke only functions whose names carry a prefix.
+    const targetArns = targetPrefixes.flatMap((prefix) => {
+      const arn = stack.formatArn({
+        service: 'lambda',
+        resource: 'function',
+        resourceName: `${prefix}*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      return [arn, `${arn}:*`];
+    });
+    this.tickFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'InvokeTargets',
+        actions: ['lambda:InvokeFunction'],
+        resources: targetArns,
+      }),
+    );
+
+    // The API.
+    this.apiFunction = fn('ApiFunction', 'lambdas/api.ts', Duration.seconds(29));
+    this.apiFunction.addEnvironment(ENV.scheduleName, this.tickSchedule.scheduleName);
+    this.apiFunction.addEnvironment(ENV.scheduleGroup, DEFAULTS.scheduleGroup);
+    this.apiFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ApiTable',
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:Query',
+          'dynamodb:Scan',
+        ],
+        resources: [this.table.tableArn, ...indexArns],
+      }),
+    );
+    this.apiFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'TickScheduleState',
+        actions: ['scheduler:GetSchedule', 'scheduler:UpdateSchedule'],
+        resources: [this.tickSchedule.scheduleArn],
+      }),
+    );
+    // UpdateSchedule re-submits the whole target, whose role the caller must be allowed to pass.
+    this.apiFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'PassTickScheduleRole',
+        actions: ['iam:PassRole'],
+        resources: [scheduleRole.roleArn],
+      }),
+    );
+
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api = new HttpApi(this, 'Api', {
+      description: 'Sundial management API (IAM-authorised)',
+      createDefaultStage: false,
+      defaultAuthorizer: new HttpIamAuthorizer(),
+    });
+    this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+      throttle: { rateLimit: 100, burstLimit: 200 },
+    });
+    const integration = new HttpLambdaIntegration('ApiIntegration', this.apiFunction);
+    this.api.addRoutes({ path: '/{proxy+}', methods: [HttpMethod.ANY], integration });
+    this.api.addRoutes({ path: '/', methods: [HttpMethod.ANY], integration });
+
+    this.acknowledgeNagFindings(targetPrefixes, scheduleRole);
+  }
+
+  /** Each acknowledged cdk-nag finding, one by one, with the reason it is acceptable. */
+  private acknowledgeNagFindings(targetPrefixes: string[], scheduleRole: Role) {
+    for (const f of [this.tickFunction, this.apiFunction]) {
+      Validations.of(f).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          'The managed basic execution role grants only CloudWatch Logs writes to the function log group.',
+      });
+    }
+    const arn = 'arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function';
+    for (const id of targetPrefixes.flatMap((prefix) => [`${arn}:${prefix}*`, `${arn}:${prefix}*:*`])) {
+      Validations.of(this.tickFunction).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${id}]`,
+        reason:
+          'The tick invokes user functions by name; the wildcard is the configured name prefix (the allow-list).',
+      });
+    }
+    const tickLogicalId = Stack.of(this).getLogicalId(this.tickFunction.node.defaultChild as CfnFunction);
+    Validations.of(scheduleRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tickLogicalId}.Arn>:*]`,
+      reason:
+        'Granted by LambdaInvoke: the schedule may invoke any version or alias of the tick function only.',
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the tick schedule.',
+    });
+  }
+}

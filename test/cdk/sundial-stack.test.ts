@@ -1,0 +1,146 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PolicyStatement, User } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SundialStack } from '../../cdk/sundial-stack';
+import { ENV } from '../../lib/config';
+import { TABLE } from '../../lib/store/schema';
+
+let template: Template;
+let app: App;
+
+beforeAll(() => {
+  app = new App({ context: { 'cli-telemetry': false } });
+  const stack = new SundialStack(app, 'Test', {
+    sundial: { targetPrefixes: ['sundial-', 'billing-'], shards: 8 },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  template = Template.fromStack(stack);
+}, 120_000);
+
+const statementsOf = (sid: string) =>
+  Object.values(template.findResources('AWS::IAM::Policy'))
+    .flatMap(
+      (p) =>
+        p.Properties.PolicyDocument.Statement as {
+          Sid?: string;
+          Action: string | string[];
+          Resource: unknown;
+        }[],
+    )
+    .filter((s) => s.Sid === sid);
+
+describe('the Sundial stack', () => {
+  it('has one on-demand table with PITR, TTL and the schema module’s keys and indexes', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey.name, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [TABLE.dueIndex, TABLE.groupIndex].map((index) =>
+        Match.objectLike({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+          ],
+        }),
+      ),
+    });
+  });
+
+  it('ticks with rate(1 minute), no flexible window, bounded retries and a dead-letter queue', () => {
+    const tick = template.findResources('AWS::Lambda::Function', {
+      Properties: { Handler: 'index.handler', Timeout: 120 },
+    });
+    const [tickId] = Object.keys(tick);
+    expect(tickId).toBeDefined();
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [tickId, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+        DeadLetterConfig: { Arn: Match.anyValue() },
+      },
+    });
+  });
+
+  it('runs both functions on the newest Node.js runtime with the table and prefixes in the environment', () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fns).toHaveLength(2);
+    for (const fn of fns) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        [ENV.tableName]: { Ref: expect.stringMatching(/Table/) },
+        [ENV.shards]: '8',
+        [ENV.targetPrefixes]: 'sundial-,billing-',
+      });
+    }
+  });
+
+  it('authorises every API route with AWS_IAM', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(routes.length).toBeGreaterThanOrEqual(2);
+    for (const route of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('lets the tick invoke only functions named with an allowed prefix', () => {
+    const [invoke, ...more] = statementsOf('InvokeTargets');
+    expect(more).toHaveLength(0);
+    expect(invoke?.Action).toBe('lambda:InvokeFunction');
+    const resources = JSON.stringify(invoke?.Resource);
+    for (const suffix of [
+      ':function:sundial-*"',
+      ':function:sundial-*:*"',
+      ':function:billing-*"',
+      ':function:billing-*:*"',
+    ]) {
+      expect(resources).toContain(suffix);
+    }
+    expect((invoke?.Resource as unknown[]).length).toBe(4);
+    // Nothing else in the stack may invoke arbitrary functions.
+    const everyStatement = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+    for (const s of everyStatement) expect(s.Resource).not.toBe('*');
+  });
+
+  it('grants the tick only the table actions it uses, on the table and the due index', () => {
+    const [table] = statementsOf('TickTable');
+    expect([...(table?.Action as string[])].sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(JSON.stringify(table?.Resource)).toContain(`/index/${TABLE.dueIndex.name}`);
+    expect(JSON.stringify(table?.Resource)).not.toContain('/index/*');
+  });
+
+  it('lets the API read and change the tick schedule and nothing else in EventBridge Scheduler', () => {
+    const [scheduler] = statementsOf('TickScheduleState');
+    expect(scheduler?.Action).toEqual(['scheduler:GetSchedule', 'scheduler:UpdateSchedule']);
+    expect(JSON.stringify(scheduler?.Resource)).toMatch(/TickSchedule.*Arn/);
+  });
+});
+
+describe('cdk-nag (AWS Solutions rules)', () => {
+  it('passes: every finding is fixed or acknowledged one by one with a reason', () => {
+    expect(() => app.synth({ force: true })).not.toThrow();
+  });
+
+  it('would fail a stack with an unacknowledged finding (the check is really wired)', () => {
+    const bad = new App();
+    const stack = new Stack(bad, 'Bad');
+    new User(stack, 'U').addToPolicy(new PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+    Validations.of(bad).addPlugins(new AwsSolutionsChecks(bad));
+    expect(() => bad.synth()).toThrow();
+  });
+});
