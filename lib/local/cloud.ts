@@ -74,7 +74,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await ensureTable(dynamodbClient, config.tableName);
 
     const lambda = new LocalLambdaEndpoint();
-    const lambdaUrl = await lambda.listen(options.lambdaPort ?? 0);
+    const lambdaUrl = await lambda.listen(options.lambdaPort ?? 0).catch((error) => {
+      throw listenError(error, 'Lambda endpoint', '--lambda-port');
+    });
     stops.push(() => lambda.close());
     // Local mode is only an endpoint override: the same SDK clients, pointed at local endpoints.
     const lambdaClient = new LambdaClient({
@@ -93,10 +95,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       lambda.register(fn.name, 'handler' in fn ? fn.handler : await loadHandler(fn));
     }
 
-    const server: ServerType = await new Promise((resolve) => {
+    const server: ServerType = await new Promise((resolve, reject) => {
       const s = serve({ fetch: runtime.app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () =>
         resolve(s),
       );
+      s.once('error', (error) => reject(listenError(error, 'HTTP API', '--port')));
     });
     stops.push(() => new Promise((resolve) => server.close(() => resolve())));
     const address = server.address();
@@ -119,6 +122,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+function listenError(error: unknown, what: string, flag: string): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message =
+    code === 'EADDRINUSE' ? `the ${what} port is already in use: choose another with ${flag}` : String(error);
+  return new Error(message, { cause: error });
 }
 
 /**

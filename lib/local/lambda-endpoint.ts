@@ -53,7 +53,13 @@ export class LocalLambdaEndpoint {
   }
 
   async listen(port = 0): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
@@ -64,6 +70,7 @@ export class LocalLambdaEndpoint {
 
   async close(): Promise<void> {
     await this.drain();
+    if (!this.server.listening) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
