@@ -77,9 +77,12 @@ export function planDue(task: PlanTask, dueAt: number, now: number, horizon: num
     late.push(at(next));
     if (late.length > MISFIRE_ALL_CAP) late.shift();
     if (lateCount === MAX_LATE_SCAN && !jumped) {
-      // Down for long on a dense schedule: stop counting one by one and resume just before the present.
+      // Down for long on a dense schedule: stop counting one by one and jump to the last few hundred
+      // occurrences before the present (estimated from the spacing so far), which the policy may keep.
       jumped = true;
-      next = nextRunAfter(task, lateBefore - (task.jitterSeconds ?? 0) * 1000 - 1, runCount, compiled);
+      const spacing = (next - first) / (MAX_LATE_SCAN - 1);
+      const target = lateBefore - (task.jitterSeconds ?? 0) * 1000 - spacing * 2 * MISFIRE_ALL_CAP;
+      next = nextRunAfter(task, Math.max(next, target), runCount, compiled);
     } else {
       next = nextRunAfter(task, next, runCount, compiled);
     }
