@@ -21,6 +21,16 @@ export function parseInstant(text: string, timezone: string, path: string): numb
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map((v) => Number(v ?? 0));
   const ms = Number((m[7] ?? '').padEnd(3, '0'));
   const wall = Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0, s ?? 0, ms);
+  const back = new Date(wall);
+  // Date.UTC rolls 30 February over to March: a date that does not round-trip does not exist.
+  if (
+    back.getUTCMonth() + 1 !== mo ||
+    back.getUTCDate() !== d ||
+    back.getUTCHours() !== h ||
+    back.getUTCMinutes() !== mi
+  ) {
+    throw new InvalidScheduleError(path, `'${text}' is not a date-time that exists on the calendar`);
+  }
   return wallToInstant(timezone, wall);
 }
 

@@ -60,6 +60,21 @@ const solarSchedule = z.strictObject({ solar: Solar });
 /** The kinds the engine computes directly; an `expression` is stored alongside its normalised form. */
 export const BasicSchedule = z.union([cronSchedule, everySchedule, atSchedule, solarSchedule]);
 
+const SCHEDULE_KINDS = ['cron', 'every', 'at', 'solar', 'expression'];
+
+/**
+ * zod reports a failed union as a whole; when the input names exactly one kind, say what is wrong inside
+ * it (`solar.event: Invalid option…`), which is what the user has to fix.
+ */
+function scheduleError(issue: z.core.$ZodRawIssue): string {
+  const given = issue.input && typeof issue.input === 'object' ? Object.keys(issue.input) : [];
+  const kinds = given.filter((key) => SCHEDULE_KINDS.includes(key));
+  const errors = (issue as { errors?: z.core.$ZodIssue[][] }).errors;
+  const inner = kinds.length === 1 ? errors?.[SCHEDULE_KINDS.indexOf(kinds[0] as string)]?.[0] : undefined;
+  if (inner && given.length === 1) return `${inner.path.join('.')}: ${inner.message}`;
+  return `give exactly one of: ${SCHEDULE_KINDS.join(', ')}`;
+}
+
 export const Schedule = z.union(
   [
     cronSchedule,
@@ -68,7 +83,7 @@ export const Schedule = z.union(
     solarSchedule,
     z.strictObject({ expression: z.string().min(1).max(256) }),
   ],
-  { error: 'give exactly one of: cron, every, at, solar, expression' },
+  { error: scheduleError },
 );
 
 export const CronDayMatch = z.enum(['or', 'and']);
