@@ -99,6 +99,8 @@ class WallCron {
   readonly expression: CronExpression;
   readonly everyHour: boolean;
   private readonly dayFilter: ((wall: number) => boolean) | undefined;
+  /** The wall time cron-parser's iterator stands on, when known. */
+  private position: number | undefined;
 
   constructor(fields: string[], dayMatch: DayMatch, path: string) {
     if (fields.some((f) => /(^|[^A-Z])H/i.test(f))) {
@@ -132,11 +134,14 @@ class WallCron {
   next(afterWall: number): number | null {
     let cursor = afterWall;
     for (let skips = 0; skips < MAX_DAY_SKIPS; skips++) {
-      this.expression.reset(new Date(cursor));
+      // Resetting costs cron-parser several times more than stepping on from where it stopped.
+      if (cursor !== this.position) this.expression.reset(new Date(cursor));
       let wall: number;
       try {
         wall = this.expression.next().getTime();
+        this.position = wall;
       } catch {
+        this.position = undefined;
         return null; // cron-parser gives up when nothing matches within its own loop limit
       }
       if (wall > afterWall + HORIZON_MS) return null;
