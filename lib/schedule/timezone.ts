@@ -62,6 +62,7 @@ export interface Transition {
 }
 
 const transitionCache = new Map<string, Transition[]>();
+const nearbyCache = new Map<string, Transition[]>();
 
 /**
  * The offset changes of `zone` during UTC year `year`, found by sampling every 6 hours and bisecting to
@@ -104,11 +105,12 @@ export function transitionsAround(
   at: number,
 ): { previous: Transition | undefined; next: Transition | undefined } {
   const year = new Date(at).getUTCFullYear();
-  const all = [
-    ...transitionsIn(zone, year - 1),
-    ...transitionsIn(zone, year),
-    ...transitionsIn(zone, year + 1),
-  ];
+  const key = `${zone}|${year}`;
+  let all = nearbyCache.get(key);
+  if (!all) {
+    all = [...transitionsIn(zone, year - 1), ...transitionsIn(zone, year), ...transitionsIn(zone, year + 1)];
+    nearbyCache.set(key, all);
+  }
   let previous: Transition | undefined;
   let next: Transition | undefined;
   for (const t of all) {

@@ -54,7 +54,13 @@ const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 function describeBasic(schedule: BasicSchedule, timezone: string, dayMatch: DayMatch): string {
   if ('cron' in schedule) {
     const fields = cronFields(schedule.cron);
-    let text = cronstrue.toString(fields.join(' '), { use24HourTimeFormat: true, verbose: false });
+    let text: string;
+    try {
+      text = cronstrue.toString(fields.join(' '), { use24HourTimeFormat: true, verbose: false });
+    } catch {
+      // The cron is valid (it compiled); a phrasing cronstrue lacks must not fail the preview.
+      text = `Cron '${fields.join(' ')}'`;
+    }
     const [dom, dow] = fields.length === 5 ? [fields[2], fields[4]] : [fields[3], fields[5]];
     const restricted = (f: string | undefined) => f !== '*' && f !== '?';
     if (restricted(dom) && restricted(dow)) {
