@@ -7,7 +7,7 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 /** Wall-time search limit: February 29 falls on a given weekday at least once in 40 years. */
 const HORIZON_MS = 60 * 366 * DAY;
-/** Days a day filter (W, cronDayMatch "and") may reject in a row before the search gives up. */
+/** Times a day filter (W, cronDayMatch "and") may send cron-parser on before the search gives up. */
 const MAX_DAY_SKIPS = 25_000;
 /** No zone shifts its offset by more than this in one change (DST is at most 2 h today). */
 const MAX_SHIFT_MS = 3 * HOUR;
@@ -146,7 +146,14 @@ class WallCron {
       }
       if (wall > afterWall + HORIZON_MS) return null;
       if (!this.dayFilter || this.dayFilter(wall)) return wall;
-      cursor = (Math.floor(wall / DAY) + 1) * DAY - 1;
+      // Find the next day the filter accepts with the filter alone (cheap), then let cron-parser
+      // find the first time on or after it.
+      let day = Math.floor(wall / DAY) + 1;
+      while (!this.dayFilter(day * DAY)) {
+        day++;
+        if (day * DAY > afterWall + HORIZON_MS) return null;
+      }
+      cursor = day * DAY - 1;
     }
     return null;
   }
