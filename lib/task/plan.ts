@@ -26,7 +26,7 @@ export type PlanTask = SchedulingFields &
   Pick<Task, 'id' | 'runCount'> &
   Partial<Pick<Task, 'nextRunAt' | 'jitterSeconds' | 'runImmediately'>> & { misfire?: Misfire };
 
-/** At most this many on-time occurrences are planned in one claim. */
+/** At most this many on-time occurrences are planned in one claim (late ones kept come on top). */
 export const MAX_FIRES_PER_PLAN = 60;
 /** Policy `all` delivers at most this many missed occurrences, the most recent; older ones are skipped. */
 export const MISFIRE_ALL_CAP = 100;
@@ -99,7 +99,11 @@ export function planDue(task: PlanTask, dueAt: number, now: number, horizon: num
   const plan = { skipped: lateCount - fire.length, late: fire.length };
 
   if (task.maxRuns !== undefined && runCount >= task.maxRuns) next = null;
-  while (next !== null && fireTimeOf(task, next) <= horizon && fire.length < MAX_FIRES_PER_PLAN) {
+  for (
+    let onTime = 0;
+    next !== null && fireTimeOf(task, next) <= horizon && onTime < MAX_FIRES_PER_PLAN;
+    onTime++
+  ) {
     fire.push(at(next));
     runCount++;
     next = nextRunAfter(task, next, runCount, compiled);
