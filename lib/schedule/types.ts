@@ -7,8 +7,36 @@ export interface Every {
   seconds?: number;
 }
 
-/** When a task fires: exactly one kind. */
-export type Schedule = { cron: string } | { every: Every } | { at: string };
+/** Sun events, as suncalc computes them; `dawn` and `dusk` are civil (sun 6° below the horizon). */
+export const SOLAR_EVENTS = [
+  'sunrise',
+  'sunset',
+  'solar_noon',
+  'dawn',
+  'dusk',
+  'nautical_dawn',
+  'nautical_dusk',
+  'astronomical_dawn',
+  'astronomical_dusk',
+] as const;
+export type SolarEvent = (typeof SOLAR_EVENTS)[number];
+
+/** A daily sun event at a place, optionally moved by whole minutes (-720..720). */
+export interface Solar {
+  event: SolarEvent;
+  latitude: number;
+  longitude: number;
+  offsetMinutes?: number;
+}
+
+/** How a cron with both day fields restricted matches: POSIX `or` (either) or `and` (both). */
+export type DayMatch = 'or' | 'and';
+
+/** A schedule kind the engine computes directly. */
+export type BasicSchedule = { cron: string } | { every: Every } | { at: string } | { solar: Solar };
+
+/** When a task fires: exactly one kind. `expression` (EventBridge syntax) is normalised to a basic kind. */
+export type Schedule = BasicSchedule | { expression: string };
 
 /** Everything next-occurrence computation needs; instants are epoch milliseconds. */
 export interface ScheduleSpec {
@@ -17,6 +45,8 @@ export interface ScheduleSpec {
   timezone: string;
   /** Interval schedules count from here, so occurrences never drift. */
   anchorAt: number;
+  /** Day-of-month/day-of-week combination for crons; default `or` (POSIX). */
+  cronDayMatch?: DayMatch;
 }
 
 /** A compiled schedule: parse once, ask many times. */

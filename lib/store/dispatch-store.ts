@@ -1,4 +1,5 @@
 import { PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { fireTimeOf } from '../task/plan';
 import type { Run, Task } from '../task/schemas';
 import { type DueTask, holdsLease, isActive, type Lease, noLease, stillDueAt, TableAdapter } from './items';
 import { runKey, TABLE, taskKey } from './schema';
@@ -84,7 +85,7 @@ export class DispatchStore extends TableAdapter {
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: done
         ? { ':runId': runId, ':active': 'active', ':completed': 'completed' }
-        : { ':runId': runId, ':active': 'active', ':next': next },
+        : { ':runId': runId, ':active': 'active', ':next': fireTimeOf(task, next) },
     });
     if (!released) {
       // Paused (or deleted) while in flight: just drop our lease if it is still there.

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors';
+import { fireTimeOf } from '../task/plan';
 import { type Run, Task } from '../task/schemas';
 import { shardOf, taskKey } from './schema';
 
@@ -85,7 +86,7 @@ export abstract class TableAdapter {
       payload: JSON.stringify(task.payload),
       groupKey: task.group,
       dueShard: due ? shardOf(task.id, this.shards) : undefined,
-      dueAt: due ? Date.parse(task.nextRunAt as string) : undefined,
+      dueAt: due ? fireTimeOf(task, Date.parse(task.nextRunAt as string)) : undefined,
     };
   }
 

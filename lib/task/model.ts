@@ -1,12 +1,13 @@
 import { ValidationError } from '../errors';
-import { type CompiledSchedule, compileSchedule } from '../schedule';
+import { basicSchedule, type CompiledSchedule, compileSchedule } from '../schedule';
 import type { Task, TaskDefinition } from './schemas';
 
 /** The parts of a task that decide when it fires. */
 export type SchedulingFields = Pick<
   Task,
   'schedule' | 'timezone' | 'startAt' | 'endAt' | 'maxRuns' | 'createdAt'
->;
+> &
+  Partial<Pick<Task, 'cronDayMatch'>>;
 
 const ms = (iso: string | undefined | null) => (iso ? Date.parse(iso) : undefined);
 export const toIso = (epochMs: number) => new Date(epochMs).toISOString();
@@ -16,6 +17,7 @@ export function compileTaskSchedule(task: SchedulingFields): CompiledSchedule {
   return compileSchedule({
     schedule: task.schedule,
     timezone: task.timezone,
+    cronDayMatch: task.cronDayMatch,
     anchorAt: ms(task.startAt) ?? (ms(task.createdAt) as number),
   });
 }
@@ -39,7 +41,11 @@ export function nextRunAfter(
   return next;
 }
 
-/** Builds a new stored task from validated input; throws when it could never fire. */
+/**
+ * Builds a new stored task from validated input; throws when the schedule is invalid or could never
+ * fire, so nothing is ever found wrong at fire time. With `runImmediately` the first run is at
+ * creation (it counts towards maxRuns and ignores startAt), then the schedule is followed.
+ */
 export function buildTask(definition: TaskDefinition & { id: string }, now: number): Task {
   const createdAt = toIso(now);
   if (
@@ -51,6 +57,9 @@ export function buildTask(definition: TaskDefinition & { id: string }, now: numb
   }
   const task: Task = {
     ...definition,
+    ...('expression' in definition.schedule
+      ? { normalizedSchedule: basicSchedule(definition.schedule) }
+      : {}),
     state: 'active',
     nextRunAt: null,
     lastRunAt: null,
@@ -59,7 +68,12 @@ export function buildTask(definition: TaskDefinition & { id: string }, now: numb
     updatedAt: createdAt,
     version: 1,
   };
-  const next = nextRunAfter(task, now, 0);
+  const compiled = compileTaskSchedule(task);
+  const endAt = ms(task.endAt);
+  const next =
+    definition.runImmediately && (endAt === undefined || now <= endAt)
+      ? now
+      : nextRunAfter(task, now, 0, compiled);
   if (next === null) {
     throw new ValidationError([
       { path: 'schedule', message: 'the schedule has no occurrence after now within startAt/endAt' },

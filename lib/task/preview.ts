@@ -1,5 +1,7 @@
+import cronstrue from 'cronstrue';
 import { z } from 'zod';
-import { nextRunAfter, toIso } from './model';
+import { type BasicSchedule, basicSchedule, cronFields, type DayMatch } from '../schedule';
+import { compileTaskSchedule, nextRunAfter, toIso } from './model';
 import { TaskInput } from './schemas';
 import { parseOrThrow } from './validate';
 
@@ -7,11 +9,14 @@ import { parseOrThrow } from './validate';
 export const PreviewRequest = TaskInput.pick({
   schedule: true,
   timezone: true,
+  cronDayMatch: true,
   startAt: true,
   endAt: true,
   maxRuns: true,
 }).extend({
-  from: z.iso.datetime({ offset: true }).optional(),
+  from: z.iso
+    .datetime({ offset: true, message: 'an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00Z' })
+    .optional(),
   count: z.number().int().min(1).max(1000).default(10),
 });
 export type PreviewRequest = z.input<typeof PreviewRequest>;
@@ -23,26 +28,75 @@ export const PreviewResponse = z.object({
 export type PreviewResponse = z.infer<typeof PreviewResponse>;
 
 /**
- * What a schedule would do, without creating a task: the next occurrences strictly after `from`
- * (default now), computed by exactly the code the tick uses.
+ * What a schedule would do, without creating a task: up to `count` occurrences strictly after `from`
+ * (default `now`), ascending, as UTC ISO strings, computed by exactly the code the tick uses (as if the
+ * task were created at `from`), and a sentence describing it. Invalid input throws the ValidationError
+ * task creation throws.
  */
 export function previewSchedule(body: unknown, now: number): PreviewResponse {
   const request = parseOrThrow(PreviewRequest, body);
   const from = request.from ? Date.parse(request.from) : now;
-  const fields = { ...request, createdAt: toIso(from) }; // a task created at `from`
+  const fields = { ...request, createdAt: toIso(from) };
+  const compiled = compileTaskSchedule(fields);
   const occurrences: string[] = [];
   let after = from;
   for (let runCount = 0; occurrences.length < request.count; runCount++) {
-    const next = nextRunAfter(fields, after, runCount);
+    const next = nextRunAfter(fields, after, runCount, compiled);
     if (next === null) break;
     occurrences.push(toIso(next));
     after = next;
   }
-  return { occurrences, description: describe(request.schedule, request.timezone) };
+  return { occurrences, description: describeSchedule(request) };
 }
 
-function describe(schedule: PreviewRequest['schedule'], timezone: string): string {
-  if ('cron' in schedule) return `cron '${schedule.cron}' (${timezone})`;
-  if ('every' in schedule) return `every ${JSON.stringify(schedule.every)}`;
-  return `once at ${schedule.at} (${timezone})`;
+const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+
+function describeBasic(schedule: BasicSchedule, timezone: string, dayMatch: DayMatch): string {
+  if ('cron' in schedule) {
+    const fields = cronFields(schedule.cron);
+    let text: string;
+    try {
+      text = cronstrue.toString(fields.join(' '), { use24HourTimeFormat: true, verbose: false });
+    } catch {
+      // The cron is valid (it compiled); a phrasing cronstrue lacks must not fail the preview.
+      text = `Cron '${fields.join(' ')}'`;
+    }
+    const [dom, dow] = fields.length === 5 ? [fields[2], fields[4]] : [fields[3], fields[5]];
+    const restricted = (f: string | undefined) => f !== '*' && f !== '?';
+    if (restricted(dom) && restricted(dow)) {
+      text += dayMatch === 'and' ? ' (only on days matching both)' : ' (on days matching either)';
+    }
+    return `${text} (${timezone})`;
+  }
+  if ('every' in schedule) {
+    const parts = Object.entries(schedule.every)
+      .filter(([, n]) => n)
+      .map(([unit, n]) => plural(n as number, unit.slice(0, -1)));
+    return `Every ${parts.join(' ')}`;
+  }
+  if ('solar' in schedule) {
+    const { event, latitude, longitude, offsetMinutes = 0 } = schedule.solar;
+    const shift =
+      offsetMinutes === 0
+        ? ''
+        : `${plural(Math.abs(offsetMinutes), 'minute')} ${offsetMinutes > 0 ? 'after' : 'before'} `;
+    return `Every day ${shift || 'at '}${event.replace(/_/g, ' ')} at ${latitude}, ${longitude}`;
+  }
+  return `Once at ${schedule.at}${/(Z|[+-]\d{2}:?\d{2})$/i.test(schedule.at) ? '' : ` (${timezone})`}`;
+}
+
+/** A sentence for people: "At 09:00, Monday through Friday (America/New_York)", plus the window. */
+export function describeSchedule(fields: {
+  schedule: z.output<typeof TaskInput>['schedule'];
+  timezone: string;
+  cronDayMatch?: DayMatch;
+  startAt?: string;
+  endAt?: string;
+  maxRuns?: number;
+}): string {
+  let text = describeBasic(basicSchedule(fields.schedule), fields.timezone, fields.cronDayMatch ?? 'or');
+  if (fields.startAt) text += `, from ${fields.startAt}`;
+  if (fields.endAt) text += `, until ${fields.endAt}`;
+  if (fields.maxRuns !== undefined) text += `, at most ${plural(fields.maxRuns, 'run')}`;
+  return text;
 }

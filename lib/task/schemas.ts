@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isValidTimeZone } from '../schedule/timezone';
+import { SOLAR_EVENTS } from '../schedule/types';
 
 /**
  * The API contract, written once: the HTTP app validates with these schemas, the SDK parses responses
@@ -43,14 +45,56 @@ export const Every = z
   })
   .refine((e) => Object.values(e).some((v) => (v ?? 0) > 0), 'give at least one non-zero unit');
 
+export const Solar = z.strictObject({
+  event: z.enum(SOLAR_EVENTS),
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+  offsetMinutes: z.number().int().min(-720).max(720).optional(),
+});
+
+const cronSchedule = z.strictObject({ cron: z.string().min(1).max(256) });
+const everySchedule = z.strictObject({ every: Every });
+const atSchedule = z.strictObject({ at: z.string().min(1).max(64) });
+const solarSchedule = z.strictObject({ solar: Solar });
+
+/** The kinds the engine computes directly; an `expression` is stored alongside its normalised form. */
+export const BasicSchedule = z.union([cronSchedule, everySchedule, atSchedule, solarSchedule]);
+
+const SCHEDULE_KINDS = ['cron', 'every', 'at', 'solar', 'expression'];
+
+/**
+ * zod reports a failed union as a whole; when the input names exactly one kind, say what is wrong inside
+ * it (`solar.event: Invalid option…`), which is what the user has to fix.
+ */
+function scheduleError(issue: z.core.$ZodRawIssue): string {
+  const given = issue.input && typeof issue.input === 'object' ? Object.keys(issue.input) : [];
+  const kinds = given.filter((key) => SCHEDULE_KINDS.includes(key));
+  const errors = (issue as { errors?: z.core.$ZodIssue[][] }).errors;
+  const inner = kinds.length === 1 ? errors?.[SCHEDULE_KINDS.indexOf(kinds[0] as string)]?.[0] : undefined;
+  if (inner && given.length === 1) return `${inner.path.join('.')}: ${inner.message}`;
+  return `give exactly one of: ${SCHEDULE_KINDS.join(', ')}`;
+}
+
 export const Schedule = z.union(
   [
-    z.strictObject({ cron: z.string().min(1).max(256) }),
-    z.strictObject({ every: Every }),
-    z.strictObject({ at: z.string().min(1).max(64) }),
+    cronSchedule,
+    everySchedule,
+    atSchedule,
+    solarSchedule,
+    z.strictObject({ expression: z.string().min(1).max(256) }),
   ],
-  { error: 'give exactly one of: cron, every, at' },
+  { error: scheduleError },
 );
+
+export const CronDayMatch = z.enum(['or', 'and']);
+export const MisfirePolicy = z.enum(['skip', 'once', 'all']);
+
+/** What a tick does with occurrences it finds more than `graceSeconds` late (see docs/schedules.md). */
+export const Misfire = z.strictObject({
+  graceSeconds: z.number().int().min(0).max(86_400).default(300),
+  policy: MisfirePolicy.default('once'),
+});
+export type Misfire = z.output<typeof Misfire>;
 
 /** The fields a user sets on a task. */
 export const TaskInput = z.strictObject({
@@ -60,10 +104,19 @@ export const TaskInput = z.strictObject({
   target: Target,
   payload: z.json().default({}),
   schedule: Schedule,
-  timezone: z.string().min(1).max(64).default('UTC'),
+  timezone: z
+    .string()
+    .min(1)
+    .max(64)
+    .refine(isValidTimeZone, 'an IANA time zone, e.g. Europe/Lisbon or UTC')
+    .default('UTC'),
+  cronDayMatch: CronDayMatch.default('or'),
   startAt: isoInstant.optional(),
   endAt: isoInstant.optional(),
   maxRuns: z.number().int().min(1).optional(),
+  jitterSeconds: z.number().int().min(0).max(3600).optional(),
+  runImmediately: z.boolean().default(false),
+  misfire: Misfire.default({ graceSeconds: 300, policy: 'once' }),
   enabled: z.boolean().default(true),
 });
 export type TaskInput = z.input<typeof TaskInput>;
@@ -76,6 +129,8 @@ export type TaskState = z.infer<typeof TaskState>;
 export const Task = TaskInput.extend({
   id: TaskId,
   state: TaskState,
+  /** Present when `schedule` is an `expression`: the basic schedule it was read as. */
+  normalizedSchedule: BasicSchedule.optional(),
   nextRunAt: isoInstant.nullable(),
   lastRunAt: isoInstant.nullable(),
   runCount: z.number().int().min(0),

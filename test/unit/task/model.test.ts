@@ -62,7 +62,11 @@ describe('validation names the field', () => {
       '',
       'unknown field(s): bogus',
     ],
-    [{ schedule: {}, target: { function: 'sundial-x' } }, 'schedule', 'give exactly one of: cron, every, at'],
+    [
+      { schedule: {}, target: { function: 'sundial-x' } },
+      'schedule',
+      'give exactly one of: cron, every, at, solar, expression',
+    ],
     [
       { schedule: { every: {} }, target: { function: 'sundial-x' } },
       'schedule.every',

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../lib/errors';
+import { buildTask } from '../../../lib/task/model';
+import { previewSchedule } from '../../../lib/task/preview';
+import { TaskInput } from '../../../lib/task/schemas';
+import { parseOrThrow } from '../../../lib/task/validate';
+
+const now = Date.parse('2026-03-06T12:00:00Z');
+
+function errorsOf(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).errors;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+const create = (fields: Record<string, unknown>) =>
+  buildTask({ ...parseOrThrow(TaskInput, { target: { function: 'sundial-x' }, ...fields }), id: 't' }, now);
+
+describe('previewSchedule', () => {
+  it('lists the occurrences strictly after from, ascending, in UTC, and describes the schedule', () => {
+    expect(
+      previewSchedule(
+        {
+          schedule: { cron: '0 9 * * MON-FRI' },
+          timezone: 'America/New_York',
+          from: '2026-03-06T14:00:00Z',
+          count: 3,
+        },
+        now,
+      ),
+    ).toEqual({
+      occurrences: ['2026-03-09T13:00:00.000Z', '2026-03-10T13:00:00.000Z', '2026-03-11T13:00:00.000Z'],
+      description: 'At 09:00, Monday through Friday (America/New_York)',
+    });
+  });
+
+  it('starts from now and lists 10 by default', () => {
+    const { occurrences } = previewSchedule({ schedule: { cron: '*/5 * * * *' } }, now);
+    expect(occurrences).toHaveLength(10);
+    expect(occurrences[0]).toBe('2026-03-06T12:05:00.000Z');
+  });
+
+  it('lists up to 1000', () => {
+    expect(previewSchedule({ schedule: { cron: '* * * * *' }, count: 1000 }, now).occurrences).toHaveLength(
+      1000,
+    );
+  });
+
+  it('honours the window and maxRuns, as the tick does', () => {
+    const preview = previewSchedule(
+      {
+        schedule: { every: { hours: 1 } },
+        startAt: '2026-03-07T00:00:00Z',
+        endAt: '2026-03-07T10:00:00Z',
+        maxRuns: 4,
+        count: 20,
+      },
+      now,
+    );
+    expect(preview.occurrences).toEqual([
+      '2026-03-07T00:00:00.000Z',
+      '2026-03-07T01:00:00.000Z',
+      '2026-03-07T02:00:00.000Z',
+      '2026-03-07T03:00:00.000Z',
+    ]);
+    expect(preview.description).toBe(
+      'Every 1 hour, from 2026-03-07T00:00:00Z, until 2026-03-07T10:00:00Z, at most 4 runs',
+    );
+  });
+
+  it('shows what a created task would fire first', () => {
+    const fields = { schedule: { cron: '30 2 * * *' }, timezone: 'Europe/Lisbon' };
+    expect(previewSchedule(fields, now).occurrences[0]).toBe(create(fields).nextRunAt);
+  });
+
+  it.each([
+    [
+      { cron: '0 12 13 * FRI' },
+      'and',
+      'At 12:00, on day 13 of the month, and on Friday (only on days matching both) (UTC)',
+    ],
+    [
+      { cron: '0 12 13 * FRI' },
+      'or',
+      'At 12:00, on day 13 of the month, and on Friday (on days matching either) (UTC)',
+    ],
+    [{ cron: '@daily' }, 'or', 'At 00:00 (UTC)'],
+    [{ cron: '0 9 LW * *' }, 'or', 'At 09:00, on the last weekday of the month (UTC)'],
+    [{ expression: 'cron(0 12 ? * MON-FRI *)' }, 'or', 'At 12:00, Monday through Friday (UTC)'],
+    [{ expression: 'rate(5 minutes)' }, 'or', 'Every 5 minutes'],
+    [{ at: '2026-12-01T10:00:00' }, 'or', 'Once at 2026-12-01T10:00:00 (UTC)'],
+    [{ at: '2026-12-01T10:00:00Z' }, 'or', 'Once at 2026-12-01T10:00:00Z'],
+    [
+      { solar: { event: 'sunrise', latitude: 38.72, longitude: -9.14, offsetMinutes: 10 } },
+      'or',
+      'Every day 10 minutes after sunrise at 38.72, -9.14',
+    ],
+    [{ solar: { event: 'solar_noon', latitude: 0, longitude: 0 } }, 'or', 'Every day at solar noon at 0, 0'],
+  ])('describes %j (%s)', (schedule, cronDayMatch, description) => {
+    expect(previewSchedule({ schedule, cronDayMatch }, now).description).toBe(description);
+  });
+
+  it.each([
+    [{ schedule: { cron: '0 0 30 2 *' } }, 'schedule.cron', /can never fire/],
+    [{ schedule: { cron: '* * * * *' }, count: 1001 }, 'count', /1000/],
+    [{ schedule: { cron: '* * * * *' }, count: 0 }, 'count', /1/],
+    [{ schedule: { cron: '* * * * *' }, from: 'yesterday' }, 'from', /ISO 8601/],
+    [{ schedule: { cron: '* * * * *' }, timezone: 'Mars/Olympus' }, 'timezone', /IANA time zone/],
+    [{ schedule: { cron: '* * * * *' }, payload: {} }, '', /unknown field\(s\): payload/],
+  ])('rejects %j like task creation does', (body, path, message) => {
+    const errors = errorsOf(() => previewSchedule(body, now));
+    expect(errors[0]?.path).toBe(path);
+    expect(errors[0]?.message).toMatch(message);
+  });
+});
+
+describe('task creation: every invalid input class is a 400 naming the field and what to do', () => {
+  it.each([
+    [{ schedule: { cron: '0 0 30 2 *' } }, 'schedule.cron', /30 February/],
+    [{ schedule: { cron: '0 0 15W,1 * *' } }, 'schedule.cron', /'15W' or 'LW'/],
+    [{ schedule: { cron: '0 0 * *' } }, 'schedule.cron', /expected 5 fields/],
+    [{ schedule: { expression: 'rate(5 fortnights)' } }, 'schedule.expression', /minutes, hours or days/],
+    [{ schedule: { at: '2026-02-30T10:00:00' } }, 'schedule.at', /not a date-time that exists/],
+    [{ schedule: { at: '2026-01-01T10:00:00Z' } }, 'schedule', /no occurrence after now/],
+    [{ schedule: { every: { minutes: -1 } } }, 'schedule.every.minutes', />=0/],
+    [
+      { schedule: { solar: { event: 'sunrise', latitude: 95, longitude: 0 } } },
+      'schedule.solar.latitude',
+      /<=90/,
+    ],
+    [
+      { schedule: { solar: { event: 'moonrise', latitude: 0, longitude: 0 } } },
+      'schedule',
+      /^solar.event: .*sunrise/,
+    ],
+    [{ schedule: { cron: '* * * * *' }, timezone: 'EST5EDTX' }, 'timezone', /IANA time zone/],
+    [{ schedule: { cron: '* * * * *' }, cronDayMatch: 'both' }, 'cronDayMatch', /"or"|"and"/],
+    [{ schedule: { cron: '* * * * *' }, jitterSeconds: -5 }, 'jitterSeconds', />=0/],
+    [{ schedule: { cron: '* * * * *' }, jitterSeconds: 7200 }, 'jitterSeconds', /<=3600/],
+    [{ schedule: { cron: '* * * * *' }, misfire: { policy: 'later' } }, 'misfire.policy', /skip|once|all/],
+    [
+      { schedule: { cron: '* * * * *' }, misfire: { graceSeconds: 1.5 } },
+      'misfire.graceSeconds',
+      /expected int/,
+    ],
+    [{ schedule: { cron: '* * * * *' }, runImmediately: 'yes' }, 'runImmediately', /boolean/],
+    [
+      { schedule: { cron: '* * * * *' }, startAt: '2026-04-01T00:00:00Z', endAt: '2026-03-01T00:00:00Z' },
+      'endAt',
+      /before startAt/,
+    ],
+    [{ schedule: { cron: '* * * * *' }, startAt: '2026-04-01' }, 'startAt', /with an offset/],
+  ])('%j', (fields, path, message) => {
+    const errors = errorsOf(() => create(fields));
+    expect(errors[0]?.path).toBe(path);
+    expect(errors[0]?.message).toMatch(message);
+  });
+
+  it('stores both the expression and its normalised form', () => {
+    const task = create({ schedule: { expression: 'cron(0 12 ? * MON-FRI *)' } });
+    expect(task.schedule).toEqual({ expression: 'cron(0 12 ? * MON-FRI *)' });
+    expect(task.normalizedSchedule).toEqual({ cron: '0 12 * * MON-FRI' });
+    expect(task.nextRunAt).toBe('2026-03-09T12:00:00.000Z');
+    expect(create({ schedule: { cron: '0 12 * * *' } }).normalizedSchedule).toBeUndefined();
+  });
+
+  it('defaults: UTC, POSIX day match, misfire once with 300 s grace, no jitter', () => {
+    expect(create({ schedule: { cron: '0 12 * * *' } })).toMatchObject({
+      timezone: 'UTC',
+      cronDayMatch: 'or',
+      misfire: { graceSeconds: 300, policy: 'once' },
+      runImmediately: false,
+    });
+  });
+});
