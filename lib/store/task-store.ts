@@ -95,9 +95,13 @@ export class TaskStore extends TableAdapter {
         return written;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
-        const failed = (error.CancellationReasons ?? []).findIndex(
-          (r) => r.Code === 'ConditionalCheckFailed',
-        );
+        const reasons = error.CancellationReasons ?? [];
+        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+        // Another transaction or write on one of these items was in flight: nothing was written, retry.
+        const contended = reasons.findIndex((r) => r.Code === 'TransactionConflict');
+        if (failed < 0 && contended >= 0 && attempt < MAX_WRITE_ATTEMPTS) continue;
+        if (failed < 0 && contended >= 0)
+          throw new TaskBusyError(tasks[contended]?.id ?? '?', { cause: error });
         if (failed < 0) throw error;
         if (!replaceExisting) throw new TaskConflictError(tasks[failed]?.id ?? '?', { cause: error });
         if (attempt >= MAX_WRITE_ATTEMPTS) throw new TaskBusyError(tasks[failed]?.id ?? '?');
