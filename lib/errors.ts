@@ -51,3 +51,17 @@ export class VersionMismatchError extends SundialError {
     super(`task '${taskId}' is not at version ${expected}`, options);
   }
 }
+
+/** The scheduler routes need SUNDIAL_SCHEDULE_NAME: the tick schedule this API reports on. */
+export class SchedulerNotConfiguredError extends SundialError {
+  constructor(options?: ErrorOptions) {
+    super('no tick schedule is configured (SUNDIAL_SCHEDULE_NAME is not set)', options);
+  }
+}
+
+/** A change kept losing races with ticks (each re-read found the task moved again); safe to retry. */
+export class TaskBusyError extends SundialError {
+  constructor(taskId: string, options?: ErrorOptions) {
+    super(`task '${taskId}' kept changing under this request; try again`, options);
+  }
+}

@@ -1,12 +1,34 @@
 /** The Sundial SDK: a typed client and the contract types it shares with the server. */
-export { SundialApiError, SundialClient, type SundialClientOptions } from './client/sundial-client';
+
 export {
-  type FieldError,
-  InvalidScheduleError,
-  SundialError,
+  SundialApiError,
+  SundialTimeoutError,
   TaskConflictError,
   TaskNotFoundError,
   ValidationError,
   VersionMismatchError,
-} from './errors';
-export type { DeliveryEvent, Run, RunPage, Task, TaskInput, TaskPage, TaskState } from './task/schemas';
+} from './client/errors';
+export type { AwsCredentials, CredentialsInput } from './client/sign';
+export {
+  type ConditionalOptions,
+  ENDPOINT_ENV,
+  SundialClient,
+  type SundialClientOptions,
+} from './client/sundial-client';
+export { type FieldError, SundialError } from './errors';
+export type { PreviewRequest, PreviewResponse } from './task/preview';
+export type {
+  BatchCreateRequest,
+  CreateTaskRequest,
+  DeliveryEvent,
+  GroupResult,
+  Problem,
+  Run,
+  RunPage,
+  SchedulerState,
+  Task,
+  TaskInput,
+  TaskPage,
+  TaskPatch,
+  TaskState,
+} from './task/schemas';

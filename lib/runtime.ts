@@ -1,7 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ulid } from 'ulid';
 import { createApp } from './api/app';
+import { SchedulerService } from './api/scheduler-service';
 import { TaskService } from './api/task-service';
 import { type Clock, systemClock } from './clock';
 import type { SundialConfig } from './config';
@@ -23,6 +25,7 @@ export interface RuntimeOptions {
   /** Client overrides, for tests; by default clients come from the SDK's own configuration chain. */
   dynamodb?: DynamoDBClient;
   lambda?: LambdaClient;
+  scheduler?: SchedulerClient;
 }
 
 /**
@@ -34,19 +37,33 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
   const clock = options.clock ?? systemClock;
   const dynamodb = options.dynamodb ?? new DynamoDBClient({});
   const store = new TaskStore(dynamodb, config);
+  const dispatch = new DispatchStore(dynamodb, config);
+  const invoker = new LambdaInvoker(options.lambda ?? new LambdaClient({}));
   const tickDeps: TickDeps = {
-    store: new DispatchStore(dynamodb, config),
-    invoker: new LambdaInvoker(options.lambda ?? new LambdaClient({})),
+    store: dispatch,
+    invoker,
     clock,
     newRunId: () => ulid(clock.now()),
     log: options.log,
   };
   const tickOptions = { ...DEFAULT_TICK_OPTIONS, ...options.tick };
-  const tasks = new TaskService({ store, clock, targetPrefixes: config.targetPrefixes });
+  const tasks = new TaskService({
+    store,
+    clock,
+    targetPrefixes: config.targetPrefixes,
+    invoker,
+    runs: dispatch,
+    newRunId: tickDeps.newRunId,
+  });
+  const scheduler = new SchedulerService({
+    client: options.scheduler ?? new SchedulerClient({}),
+    scheduleName: config.scheduleName,
+    scheduleGroup: config.scheduleGroup,
+  });
   return {
     store,
     tasks,
-    app: createApp({ tasks, log: options.log }),
+    app: createApp({ tasks, scheduler, log: options.log }),
     tick: () => runTick(tickDeps, tickOptions),
   };
 }

@@ -1,16 +1,44 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
 import { ValidationError } from '../errors';
-import type { Problem } from '../task/schemas';
+import { PROBLEM_TYPES, type Problem } from '../task/schemas';
 import { internalError, problemFor } from './problem';
+import { routes } from './routes';
+import type { SchedulerService } from './scheduler-service';
 import type { TaskService } from './task-service';
 
 export interface AppDeps {
   tasks: TaskService;
+  scheduler: SchedulerService;
   log?: (level: 'error', message: string, fields: Record<string, unknown>) => void;
 }
 
-async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
+/** The OpenAPI document's `info`: the API version follows the package's. */
+export const OPENAPI_INFO = {
+  title: 'Sundial API',
+  version: '1',
+  description:
+    'Serverless task scheduler: create, change and watch scheduled tasks that invoke Lambda functions by name. Every route is authorized with IAM (SigV4, service `execute-api`). Errors are application/problem+json with a per-field `errors` list.',
+};
+
+export const OPENAPI_CONFIG = {
+  openapi: '3.1.0',
+  info: OPENAPI_INFO,
+  security: [{ sigv4: [] }],
+};
+
+/** The OpenAPI document, as served at /openapi.json and written to docs/openapi.json. */
+export function openApiDocument() {
+  // The document depends only on the routes and schemas, never on the services behind them.
+  return createApp({ tasks: undefined as never, scheduler: undefined as never }).getOpenAPI31Document(
+    OPENAPI_CONFIG,
+  );
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
   try {
     return await c.req.json();
   } catch (error) {
@@ -18,35 +46,89 @@ async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<unkno
   }
 }
 
+/** zod issues of a request part → the same {path, message} list the services produce. */
+function validationError(error: ZodError): ValidationError {
+  return new ValidationError(
+    error.issues.map((issue) => {
+      const path = issue.path.map(String).join('.');
+      const message =
+        issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
+      return { path, message };
+    }),
+  );
+}
+
 /** The HTTP API: the same app runs in the API Lambda (hono/aws-lambda) and on Node in local mode. */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
-  const { tasks } = deps;
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const app = new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error as ZodError);
+    },
+  });
+  const { tasks, scheduler } = deps;
+  const withEtag = (c: Context, version: number) => c.header('ETag', `"${version}"`);
 
-  app.get('/v1/health', (c) => c.json({ status: 'ok' }));
+  app.openapi(routes.health, (c) => c.json({ status: 'ok' as const }, 200));
 
-  app.post('/v1/tasks', async (c) => c.json(await tasks.createTask(await jsonBody(c)), 201));
-
-  app.get('/v1/tasks', async (c) => {
+  app.openapi(routes.createTask, async (c) => {
+    const task = await tasks.createTask(await jsonBody(c));
+    withEtag(c, task.version);
+    return c.json(task, 201);
+  });
+  app.openapi(routes.createTasks, async (c) =>
+    c.json({ tasks: await tasks.createTasks(await jsonBody(c)) }, 201),
+  );
+  app.openapi(routes.listTasks, async (c) => {
     const page = await tasks.listTasks(c.req.query());
-    return c.json({ tasks: page.items, cursor: page.cursor });
+    return c.json({ tasks: page.items, cursor: page.cursor }, 200);
   });
-
-  app.get('/v1/tasks/:id', async (c) => {
+  app.openapi(routes.getTask, async (c) => {
     const task = await tasks.getTask(c.req.param('id'));
-    c.header('ETag', `"${task.version}"`);
-    return c.json(task);
+    withEtag(c, task.version);
+    return c.json(task, 200);
   });
-
-  app.delete('/v1/tasks/:id', async (c) => {
+  app.openapi(routes.updateTask, async (c) => {
+    const task = await tasks.updateTask(c.req.param('id'), await jsonBody(c), c.req.header('if-match'));
+    withEtag(c, task.version);
+    return c.json(task, 200);
+  });
+  app.openapi(routes.deleteTask, async (c) => {
     await tasks.deleteTask(c.req.param('id'));
     return c.body(null, 204);
   });
-
-  app.get('/v1/tasks/:id/runs', async (c) => {
-    const page = await tasks.listRuns(c.req.param('id'), c.req.query());
-    return c.json({ runs: page.items, cursor: page.cursor });
+  app.openapi(routes.pauseTask, async (c) => {
+    const task = await tasks.pauseTask(c.req.param('id'), c.req.header('if-match'));
+    withEtag(c, task.version);
+    return c.json(task, 200);
   });
+  app.openapi(routes.resumeTask, async (c) => {
+    const task = await tasks.resumeTask(c.req.param('id'), c.req.header('if-match'));
+    withEtag(c, task.version);
+    return c.json(task, 200);
+  });
+  app.openapi(routes.runTask, async (c) => c.json(await tasks.runTask(c.req.param('id')), 202));
+  app.openapi(routes.listRuns, async (c) => {
+    const page = await tasks.listRuns(c.req.param('id'), c.req.query());
+    return c.json({ runs: page.items, cursor: page.cursor }, 200);
+  });
+
+  app.openapi(routes.pauseGroup, async (c) => c.json(await tasks.pauseGroup(c.req.param('group')), 200));
+  app.openapi(routes.resumeGroup, async (c) => c.json(await tasks.resumeGroup(c.req.param('group')), 200));
+  app.openapi(routes.deleteGroup, async (c) => c.json(await tasks.deleteGroup(c.req.param('group')), 200));
+
+  app.openapi(routes.getScheduler, async (c) => c.json(await scheduler.getState(), 200));
+  app.openapi(routes.pauseScheduler, async (c) => c.json(await scheduler.setState('DISABLED'), 200));
+  app.openapi(routes.resumeScheduler, async (c) => c.json(await scheduler.setState('ENABLED'), 200));
+
+  app.openapi(routes.previewSchedule, async (c) => c.json(tasks.previewSchedule(await jsonBody(c)), 200));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'sigv4', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description: 'AWS Signature Version 4 for the service `execute-api` (API Gateway IAM authorization)',
+  });
+  app.doc31('/openapi.json', OPENAPI_CONFIG);
 
   app.notFound((c) =>
     problem(c, {
@@ -58,6 +140,16 @@ export function createApp(deps: AppDeps): Hono {
   );
 
   app.onError((error, c) => {
+    // Hono's own 4xx (a body that is not JSON) keep their status, in the same problem shape.
+    if (error instanceof HTTPException && error.status < 500) {
+      return problem(c, {
+        type: PROBLEM_TYPES.validation,
+        title: 'Invalid request',
+        status: error.status,
+        detail: error.message,
+        errors: [{ path: '', message: error.message }],
+      });
+    }
     const known = problemFor(error);
     if (known) return problem(c, known);
     deps.log?.('error', 'unhandled error', { error: error.stack ?? String(error), path: c.req.path });
@@ -67,10 +159,7 @@ export function createApp(deps: AppDeps): Hono {
   return app;
 }
 
-function problem(
-  c: { body: (data: string, status: ContentfulStatusCode, headers: Record<string, string>) => Response },
-  p: Problem,
-) {
+function problem(c: Context, p: Problem) {
   return c.body(JSON.stringify(p), p.status as ContentfulStatusCode, {
     'content-type': 'application/problem+json',
   });

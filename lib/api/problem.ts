@@ -1,26 +1,30 @@
 import {
+  SchedulerNotConfiguredError,
   type SundialError,
+  TaskBusyError,
   TaskConflictError,
   TaskNotFoundError,
   ValidationError,
   VersionMismatchError,
 } from '../errors';
-import type { Problem } from '../task/schemas';
+import { PROBLEM_TYPES, type Problem } from '../task/schemas';
 
-/** The one table from domain errors to HTTP status codes. */
-const STATUS: [new (...args: never[]) => SundialError, number, string][] = [
-  [ValidationError, 400, 'Invalid request'],
-  [TaskNotFoundError, 404, 'Task not found'],
-  [TaskConflictError, 409, 'Task already exists'],
-  [VersionMismatchError, 412, 'Version mismatch'],
+/** The one table from domain errors to HTTP status codes and problem types. */
+const STATUS: [new (...args: never[]) => SundialError, number, string, string][] = [
+  [ValidationError, 400, 'Invalid request', PROBLEM_TYPES.validation],
+  [TaskNotFoundError, 404, 'Task not found', PROBLEM_TYPES.taskNotFound],
+  [TaskConflictError, 409, 'Task already exists', PROBLEM_TYPES.taskConflict],
+  [VersionMismatchError, 412, 'Version mismatch', PROBLEM_TYPES.versionMismatch],
+  [TaskBusyError, 503, 'Busy, try again', PROBLEM_TYPES.taskBusy],
+  [SchedulerNotConfiguredError, 501, 'Scheduler not configured', PROBLEM_TYPES.schedulerNotConfigured],
 ];
 
 /** RFC 9457 problem details for a known error, or undefined for an unexpected one. */
 export function problemFor(error: unknown): Problem | undefined {
-  for (const [type, status, title] of STATUS) {
-    if (error instanceof type) {
+  for (const [kind, status, title, type] of STATUS) {
+    if (error instanceof kind) {
       return {
-        type: 'about:blank',
+        type,
         title,
         status,
         detail: error.message,

@@ -1,106 +1,482 @@
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { z } from 'zod';
-import { SundialError } from '../errors';
+import { type PreviewRequest, PreviewResponse } from '../task/preview';
 import {
+  BatchCreateResponse,
+  type CreateTaskRequest,
+  GroupResult,
   type ListRunsQuery,
   type ListTasksQuery,
   Problem,
+  Run,
   RunPage,
+  SchedulerState,
   Task,
   type TaskInput,
   TaskPage,
+  type TaskPatch,
 } from '../task/schemas';
+import { errorFor, SundialTimeoutError } from './errors';
+import { type CredentialsInput, isLocalEndpoint, regionOfEndpoint, signRequest } from './sign';
 
-/** An error answer from the Sundial API, with its problem document. */
-export class SundialApiError extends SundialError {
-  readonly status: number;
-  readonly problem: Problem;
-  constructor(problem: Problem, options?: ErrorOptions) {
-    super(problem.detail ?? problem.title, options);
-    this.status = problem.status;
-    this.problem = problem;
-  }
-}
+/** The environment variable the CLI and the client read when no endpoint is given. */
+export const ENDPOINT_ENV = 'SUNDIAL_ENDPOINT';
 
 export interface SundialClientOptions {
-  /** Base URL of the API, e.g. `http://127.0.0.1:3000` or the API Gateway URL. */
-  endpoint: string;
-  /** A fetch implementation (defaults to the global one). */
+  /**
+   * Base URL of the API: the API Gateway URL, or `http://127.0.0.1:3000` for `npm start`.
+   * Defaults to the `SUNDIAL_ENDPOINT` environment variable.
+   */
+  endpoint?: string;
+  /**
+   * Credentials for SigV4 (`execute-api`). Default: none for a localhost endpoint, else the AWS default
+   * credential chain (environment, profile, SSO, container or instance role). `false` never signs.
+   */
+  credentials?: CredentialsInput | false;
+  /** Signing region. Default: from an `execute-api` URL, else `AWS_REGION`, else `us-east-1`. */
+  region?: string;
+  /** Attempts per call, the first included (default 3). Only safe calls are retried after a 5xx. */
+  maxAttempts?: number;
+  /** Milliseconds one attempt may take before it is aborted (default 10 000). */
+  timeoutMs?: number;
+  /** A fetch implementation (default: the global one). */
   fetch?: typeof fetch;
+  /** How to wait between attempts (default: a timer); tests pass one that does not wait. */
+  sleep?: (ms: number) => Promise<void>;
+  /** A number in [0, 1) for backoff jitter (default Math.random). */
+  random?: () => number;
 }
+
+/** Options of calls that change a task the caller read before. */
+export interface ConditionalOptions {
+  /** Apply only if the task is still at this version (If-Match); otherwise VersionMismatchError (412). */
+  ifMatch?: number;
+}
+
+interface Call<S extends z.ZodType | undefined> {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  schema: S;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Repeating the call has the same effect as making it once: safe to retry after an ambiguous failure. */
+  idempotent: boolean;
+}
+
+const BACKOFF = { baseMs: 100, capMs: 5_000, retryAfterCapMs: 20_000 };
 
 /**
- * Typed client for the Sundial HTTP API. Responses are checked with the server's own zod schemas.
+ * Typed client for the Sundial HTTP API, one method per route. Requests to AWS are signed with SigV4;
+ * throttling and server errors are retried with exponential backoff and full jitter; responses are checked
+ * with the server's own zod schemas; error answers become typed errors (TaskNotFoundError,
+ * TaskConflictError, VersionMismatchError, ValidationError, else SundialApiError).
  *
  * @example
+ * import { SundialClient } from 'sundial';
+ *
  * const sundial = new SundialClient({ endpoint: 'http://127.0.0.1:3000' });
- * await sundial.createTask({
+ * const task = await sundial.createTask({
  *   id: 'nightly-report',
- *   target: { function: 'sundial-report' },
+ *   target: { function: 'sundial-example-echo' },
  *   schedule: { cron: '0 2 * * *' },
  *   timezone: 'Europe/Lisbon',
+ *   payload: { report: 'daily' },
  * });
+ * console.log(task.nextRunAt);
  */
 export class SundialClient {
-  private readonly endpoint: string;
+  readonly endpoint: string;
   private readonly fetch: typeof fetch;
+  private readonly credentials?: CredentialsInput;
+  /** The default chain found nothing: requests go unsigned (an IAM-authorized API will answer 403). */
+  private readonly optionalCredentials: boolean;
+  private readonly region: string;
+  private readonly maxAttempts: number;
+  private readonly timeoutMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
 
-  constructor(options: SundialClientOptions) {
-    this.endpoint = options.endpoint.replace(/\/+$/, '');
+  constructor(options: SundialClientOptions = {}) {
+    const endpoint = options.endpoint ?? process.env[ENDPOINT_ENV];
+    if (!endpoint) throw new TypeError(`SundialClient needs an endpoint (or the ${ENDPOINT_ENV} variable)`);
+    this.endpoint = endpoint.replace(/\/+$/, '');
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.credentials =
+      options.credentials === false
+        ? undefined
+        : (options.credentials ?? (isLocalEndpoint(this.endpoint) ? undefined : fromNodeProviderChain()));
+    this.optionalCredentials = options.credentials === undefined;
+    this.region = options.region ?? regionOfEndpoint(this.endpoint) ?? process.env.AWS_REGION ?? 'us-east-1';
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
   }
 
-  /** Creates a task; the stored task comes back with its `nextRunAt`. */
-  createTask(input: TaskInput): Promise<Task> {
-    return this.request('POST', '/v1/tasks', Task, input);
+  /**
+   * Creates a task. TaskConflictError (409) if the id exists, unless `replaceExisting: true`.
+   *
+   * @example
+   * await sundial.createTask({ id: 'ping', target: { function: 'sundial-ping' }, schedule: { every: { minutes: 5 } } });
+   */
+  createTask(input: CreateTaskRequest): Promise<Task> {
+    return this.call({ method: 'POST', path: '/v1/tasks', schema: Task, body: input, idempotent: false });
   }
 
-  getTask(id: string): Promise<Task> {
-    return this.request('GET', `/v1/tasks/${encodeURIComponent(id)}`, Task);
-  }
-
-  /** One page of tasks; pass the returned `cursor` to get the next. */
-  listTasks(query: ListTasksQuery = {}): Promise<TaskPage> {
-    return this.request('GET', `/v1/tasks${queryString(query)}`, TaskPage);
-  }
-
-  async deleteTask(id: string): Promise<void> {
-    await this.request('DELETE', `/v1/tasks/${encodeURIComponent(id)}`);
-  }
-
-  /** Run history of a task, newest first. */
-  listRuns(id: string, query: ListRunsQuery = {}): Promise<RunPage> {
-    return this.request('GET', `/v1/tasks/${encodeURIComponent(id)}/runs${queryString(query)}`, RunPage);
-  }
-
-  private async request<S extends z.ZodType>(
-    method: string,
-    path: string,
-    schema?: S,
-    body?: unknown,
-  ): Promise<z.output<S>> {
-    const response = await this.fetch(`${this.endpoint}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+  /**
+   * Creates up to 100 tasks in one transaction: all of them, or none (ValidationError names the bad
+   * task as `tasks.<index>.<field>`; TaskConflictError names an existing id).
+   *
+   * @example
+   * const tasks = await sundial.createTasks(
+   *   customers.map((c) => ({ id: `invoice-${c}`, group: 'invoices', target: { function: 'sundial-invoice' }, schedule: { cron: '0 6 1 * *' }, payload: { c } })),
+   * );
+   */
+  async createTasks(tasks: TaskInput[], options: { replaceExisting?: boolean } = {}): Promise<Task[]> {
+    const body = { tasks, replaceExisting: options.replaceExisting };
+    const out = await this.call({
+      method: 'POST',
+      path: '/v1/tasks/batch',
+      schema: BatchCreateResponse,
+      body,
+      idempotent: false,
     });
-    const text = await response.text();
-    if (!response.ok) {
-      let problem: Problem;
+    return out.tasks;
+  }
+
+  /**
+   * Reads a task; TaskNotFoundError (404) if there is none.
+   *
+   * @example
+   * const { state, nextRunAt, version } = await sundial.getTask('nightly-report');
+   */
+  getTask(id: string): Promise<Task> {
+    return this.call({ method: 'GET', path: taskPath(id), schema: Task, idempotent: true });
+  }
+
+  /**
+   * One page of tasks, optionally of one group and/or state; pass the returned `cursor` for the next page.
+   *
+   * @example
+   * const { tasks, cursor } = await sundial.listTasks({ group: 'reports', state: 'active', limit: 20 });
+   */
+  listTasks(query: ListTasksQuery = {}): Promise<TaskPage> {
+    return this.call({
+      method: 'GET',
+      path: `/v1/tasks${queryString(query)}`,
+      schema: TaskPage,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Every page of tasks, fetched as you iterate.
+   *
+   * @example
+   * for await (const page of sundial.paginateTasks({ group: 'reports' })) {
+   *   for (const task of page.tasks) console.log(task.id, task.nextRunAt);
+   * }
+   */
+  async *paginateTasks(query: Omit<ListTasksQuery, 'cursor'> = {}): AsyncGenerator<TaskPage> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listTasks({ ...query, cursor });
+      yield page;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  /**
+   * Changes a task with a merge patch: absent fields are kept, `null` clears an optional field; a schedule
+   * change recomputes `nextRunAt`. With `ifMatch`, VersionMismatchError (412) if someone changed it since.
+   *
+   * @example
+   * const task = await sundial.getTask('nightly-report');
+   * await sundial.updateTask('nightly-report', { schedule: { cron: '0 3 * * *' } }, { ifMatch: task.version });
+   */
+  updateTask(id: string, patch: TaskPatch, options: ConditionalOptions = {}): Promise<Task> {
+    return this.call({
+      method: 'PATCH',
+      path: taskPath(id),
+      schema: Task,
+      body: patch,
+      headers: ifMatchHeader(options),
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Deletes a task and its run history; TaskNotFoundError (404) if there is none.
+   *
+   * @example
+   * await sundial.deleteTask('nightly-report');
+   */
+  async deleteTask(id: string): Promise<void> {
+    await this.call({ method: 'DELETE', path: taskPath(id), schema: undefined, idempotent: true });
+  }
+
+  /**
+   * Pauses a task (idempotent): it keeps its definition and fires nothing until resumed.
+   *
+   * @example
+   * await sundial.pauseTask('nightly-report');
+   */
+  pauseTask(id: string, options: ConditionalOptions = {}): Promise<Task> {
+    return this.call({
+      method: 'POST',
+      path: `${taskPath(id)}/pause`,
+      schema: Task,
+      headers: ifMatchHeader(options),
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Resumes a paused task from now (idempotent); occurrences missed while paused are skipped.
+   *
+   * @example
+   * const { nextRunAt } = await sundial.resumeTask('nightly-report');
+   */
+  resumeTask(id: string, options: ConditionalOptions = {}): Promise<Task> {
+    return this.call({
+      method: 'POST',
+      path: `${taskPath(id)}/resume`,
+      schema: Task,
+      headers: ifMatchHeader(options),
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Runs a task now (`source: "manual"`), whatever its state; the schedule is untouched. Never retried
+   * after an ambiguous failure, since that could run it twice.
+   *
+   * @example
+   * const run = await sundial.runTask('nightly-report');
+   * console.log(run.runId, run.status);
+   */
+  runTask(id: string): Promise<Run> {
+    return this.call({ method: 'POST', path: `${taskPath(id)}/run`, schema: Run, idempotent: false });
+  }
+
+  /**
+   * One page of a task's run history, newest first.
+   *
+   * @example
+   * const { runs } = await sundial.listRuns('nightly-report', { limit: 10 });
+   */
+  listRuns(id: string, query: ListRunsQuery = {}): Promise<RunPage> {
+    return this.call({
+      method: 'GET',
+      path: `${taskPath(id)}/runs${queryString(query)}`,
+      schema: RunPage,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Every page of a task's run history, newest first, fetched as you iterate.
+   *
+   * @example
+   * for await (const page of sundial.paginateRuns('nightly-report')) console.log(page.runs.length);
+   */
+  async *paginateRuns(id: string, query: Omit<ListRunsQuery, 'cursor'> = {}): AsyncGenerator<RunPage> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listRuns(id, { ...query, cursor });
+      yield page;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  /**
+   * Pauses every task of a group; `changed` counts those that were not paused already.
+   *
+   * @example
+   * const { matched, changed } = await sundial.pauseGroup('reports');
+   */
+  pauseGroup(group: string): Promise<GroupResult> {
+    return this.call({
+      method: 'POST',
+      path: `${groupPath(group)}/pause`,
+      schema: GroupResult,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Resumes every paused task of a group from now.
+   *
+   * @example
+   * await sundial.resumeGroup('reports');
+   */
+  resumeGroup(group: string): Promise<GroupResult> {
+    return this.call({
+      method: 'POST',
+      path: `${groupPath(group)}/resume`,
+      schema: GroupResult,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Deletes every task of a group, with their run histories.
+   *
+   * @example
+   * const { changed } = await sundial.deleteGroup('load-test');
+   */
+  deleteGroup(group: string): Promise<GroupResult> {
+    return this.call({ method: 'DELETE', path: groupPath(group), schema: GroupResult, idempotent: true });
+  }
+
+  /**
+   * The state of the tick schedule (EventBridge Scheduler) that drives every task.
+   *
+   * @example
+   * const { state } = await sundial.getScheduler(); // 'ENABLED' | 'DISABLED'
+   */
+  getScheduler(): Promise<SchedulerState> {
+    return this.call({ method: 'GET', path: '/v1/scheduler', schema: SchedulerState, idempotent: true });
+  }
+
+  /**
+   * Disables the tick schedule: no task fires until `resumeScheduler` (a maintenance switch).
+   *
+   * @example
+   * await sundial.pauseScheduler();
+   */
+  pauseScheduler(): Promise<SchedulerState> {
+    return this.call({
+      method: 'POST',
+      path: '/v1/scheduler/pause',
+      schema: SchedulerState,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Enables the tick schedule again.
+   *
+   * @example
+   * await sundial.resumeScheduler();
+   */
+  resumeScheduler(): Promise<SchedulerState> {
+    return this.call({
+      method: 'POST',
+      path: '/v1/scheduler/resume',
+      schema: SchedulerState,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * The next occurrences of a schedule and a description of it, without creating a task.
+   *
+   * @example
+   * const { occurrences } = await sundial.previewSchedule({ schedule: { cron: '0 9 * * MON-FRI' }, timezone: 'Europe/Lisbon', count: 5 });
+   */
+  previewSchedule(request: PreviewRequest): Promise<PreviewResponse> {
+    return this.call({
+      method: 'POST',
+      path: '/v1/schedules/preview',
+      schema: PreviewResponse,
+      body: request,
+      idempotent: true,
+    });
+  }
+
+  private async call<S extends z.ZodType | undefined>(
+    call: Call<S>,
+  ): Promise<S extends z.ZodType ? z.output<S> : undefined> {
+    const url = `${this.endpoint}${call.path}`;
+    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    const baseHeaders: Record<string, string> = { accept: 'application/json', ...call.headers };
+    if (body !== undefined) baseHeaders['content-type'] = 'application/json';
+    for (let attempt = 1; ; attempt++) {
+      const credentials = await this.resolveCredentials();
+      const headers = credentials
+        ? await signRequest(
+            { method: call.method, url, headers: baseHeaders, body },
+            { credentials, region: this.region },
+          )
+        : baseHeaders;
+      let response: Response;
       try {
-        problem = Problem.parse(JSON.parse(text));
-      } catch {
-        problem = {
-          type: 'about:blank',
-          title: response.statusText || 'HTTP error',
-          status: response.status,
-          detail: text,
-        };
+        response = await this.fetch(url, {
+          method: call.method,
+          headers,
+          body,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+      } catch (error) {
+        const timedOut = error instanceof Error && error.name === 'TimeoutError';
+        // The request may have reached the server: only a call that is safe to repeat is retried.
+        if (call.idempotent && attempt < this.maxAttempts) {
+          await this.sleep(this.backoff(attempt));
+          continue;
+        }
+        if (timedOut) {
+          throw new SundialTimeoutError(
+            `${call.method} ${call.path}: no answer within ${this.timeoutMs} ms`,
+            {
+              cause: error,
+            },
+          );
+        }
+        throw error;
       }
-      throw new SundialApiError(problem);
+      const text = await response.text();
+      if (response.ok) {
+        return (call.schema ? call.schema.parse(text ? JSON.parse(text) : undefined) : undefined) as never;
+      }
+      // 429 and 503 mean the request was not processed; other 5xx may have been, like a network error.
+      const retryable =
+        response.status === 429 || response.status === 503 || (response.status >= 500 && call.idempotent);
+      if (retryable && attempt < this.maxAttempts) {
+        await this.sleep(this.backoff(attempt, response.headers.get('retry-after')));
+        continue;
+      }
+      throw errorFor(problemOf(response, text));
     }
-    return (schema ? schema.parse(JSON.parse(text)) : undefined) as z.output<S>;
+  }
+
+  private async resolveCredentials() {
+    if (!this.credentials) return undefined;
+    if (typeof this.credentials !== 'function') return this.credentials;
+    try {
+      return await this.credentials();
+    } catch (error) {
+      if (this.optionalCredentials && (error as Error).name === 'CredentialsProviderError') return undefined;
+      throw error;
+    }
+  }
+
+  /** Exponential backoff with full jitter, or the server's Retry-After (seconds) when it gives one. */
+  private backoff(attempt: number, retryAfter?: string | null): number {
+    const seconds = retryAfter ? Number(retryAfter) : Number.NaN;
+    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, BACKOFF.retryAfterCapMs);
+    return Math.floor(this.random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** attempt));
   }
 }
+
+function problemOf(response: Response, text: string): Problem {
+  try {
+    return Problem.parse(JSON.parse(text));
+  } catch {
+    // Not from the Sundial app: API Gateway (403 of a missing or wrong signature), a proxy, a load balancer.
+    return {
+      type: 'about:blank',
+      title: response.statusText || `HTTP ${response.status}`,
+      status: response.status,
+      detail: text.slice(0, 1000) || undefined,
+    };
+  }
+}
+
+const taskPath = (id: string) => `/v1/tasks/${encodeURIComponent(id)}`;
+const groupPath = (group: string) => `/v1/groups/${encodeURIComponent(group)}`;
+const ifMatchHeader = (options: ConditionalOptions): Record<string, string> =>
+  options.ifMatch === undefined ? {} : { 'if-match': `"${options.ifMatch}"` };
 
 function queryString(query: Record<string, string | number | undefined>): string {
   const params = new URLSearchParams();

@@ -1,4 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Clock } from '../clock';
 import { DEFAULTS, type SundialConfig } from '../config';
@@ -14,9 +15,12 @@ import {
 } from './dynamodb-local';
 import { type FunctionSpec, loadHandler } from './functions';
 import { type LocalHandler, LocalLambdaEndpoint } from './lambda-endpoint';
+import { LocalSchedulerEndpoint } from './scheduler-endpoint';
 
 /** The name the local clock invokes; in AWS, EventBridge Scheduler invokes the deployed tick function. */
 export const LOCAL_TICK_FUNCTION = 'sundial-local-tick';
+/** The local answer to the tick's EventBridge Scheduler schedule (GET/POST /v1/scheduler act on it). */
+export const LOCAL_TICK_SCHEDULE = 'sundial-tick';
 
 export interface LocalCloudOptions {
   /** HTTP API port on 127.0.0.1; 0 picks a free one. */
@@ -45,7 +49,11 @@ export interface LocalCloud {
   config: SundialConfig;
   runtime: Runtime;
   lambda: LocalLambdaEndpoint;
-  /** Invokes the tick function through the Lambda endpoint, as the local clock does. */
+  scheduler: LocalSchedulerEndpoint;
+  /**
+   * Invokes the tick function through the Lambda endpoint, as the local clock does; while the tick
+   * schedule is DISABLED it fires nothing (EventBridge Scheduler would not invoke it).
+   */
   tick(): Promise<TickReport>;
   stop(): Promise<void>;
 }
@@ -69,6 +77,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       shards: options.shards ?? DEFAULTS.shards,
       targetPrefixes: options.targetPrefixes ?? [...DEFAULTS.targetPrefixes],
       runTtlDays: DEFAULTS.runTtlDays,
+      scheduleName: LOCAL_TICK_SCHEDULE,
       scheduleGroup: DEFAULTS.scheduleGroup,
     };
     await ensureTable(dynamodbClient, config.tableName);
@@ -84,11 +93,25 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
     });
+    const scheduler = new LocalSchedulerEndpoint(
+      config.scheduleName as string,
+      config.scheduleGroup,
+      LOCAL_TICK_FUNCTION,
+    );
+    const schedulerUrl = await scheduler.listen(0);
+    stops.push(() => scheduler.close());
+    const schedulerClient = new SchedulerClient({
+      endpoint: schedulerUrl,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    stops.push(async () => schedulerClient.destroy());
     const runtime = createRuntime(config, {
       clock: options.clock,
       log: options.log,
       dynamodb: dynamodbClient,
       lambda: lambdaClient,
+      scheduler: schedulerClient,
     });
     lambda.register(LOCAL_TICK_FUNCTION, () => runtime.tick());
     for (const fn of options.functions ?? []) {
@@ -106,6 +129,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}`;
 
     const tick = async (): Promise<TickReport> => {
+      if (!scheduler.enabled) return { claimed: 0, delivered: 0, failed: 0, lost: 0 };
       const out = await lambdaClient.send(new InvokeCommand({ FunctionName: LOCAL_TICK_FUNCTION }));
       const body = JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8') || 'null');
       if (out.FunctionError) throw new Error(`tick failed: ${body?.errorMessage ?? out.FunctionError}`);
@@ -117,7 +141,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       stops.push(async () => clock.stop());
     }
     stops.push(async () => lambdaClient.destroy());
-    return { apiUrl, lambdaUrl, dynamodbEndpoint, config, runtime, lambda, tick, stop };
+    return { apiUrl, lambdaUrl, dynamodbEndpoint, config, runtime, lambda, scheduler, tick, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,13 +1,19 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
   ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { TaskConflictError, TaskNotFoundError } from '../errors';
-import type { Run, Task, TaskState } from '../task/schemas';
+import pLimit from 'p-limit';
+import { TaskBusyError, TaskConflictError, TaskNotFoundError, VersionMismatchError } from '../errors';
+import { type Run, Task, type TaskState } from '../task/schemas';
 import {
   type DueTask,
   decodeCursor,
@@ -18,7 +24,23 @@ import {
   taskAbsent,
   taskExists,
 } from './items';
-import { RUN_SK_PREFIX, TABLE, TASK_SK, taskKey } from './schema';
+import { RUN_SK_PREFIX, shardOf, TABLE, TASK_SK, taskKey } from './schema';
+
+// Condition parts of user writes (see items.ts for the tick's).
+/** The task is still at the version the change was computed from: no other user change slipped in. */
+const sameVersion = 'version = :seenVersion';
+/** No tick claimed, renewed or released the task since it was read (each of those moves dueAt). */
+const dueAtUnchanged = 'dueAt = :seenDueAt';
+const notDue = 'attribute_not_exists(dueAt)';
+
+const TASK_FIELDS = Object.keys(Task.shape) as (keyof Task)[];
+/** How often a read-modify-write re-reads after losing a race with a tick before giving up. */
+const MAX_WRITE_ATTEMPTS = 8;
+/** Conditional writes in flight at once during a group operation. */
+const GROUP_CONCURRENCY = 16;
+
+/** A change to one task: the new task, or undefined when there is nothing to change (idempotent no-op). */
+export type TaskChange = (current: DueTask) => Task | undefined;
 
 export type { DueTask, Lease, Page, TaskStoreOptions } from './items';
 
@@ -39,6 +61,215 @@ export class TaskStore extends TableAdapter {
       if (isConditionFailure(error)) throw new TaskConflictError(task.id, { cause: error });
       throw error;
     }
+  }
+
+  /**
+   * Creates up to 100 tasks in one transaction: all are written or none. Without `replaceExisting` an
+   * existing id fails the whole batch with TaskConflictError; with it, existing tasks are replaced.
+   */
+  async createTasks(tasks: Task[], replaceExisting = false): Promise<Task[]> {
+    for (let attempt = 1; ; attempt++) {
+      const existing = replaceExisting ? await this.versions(tasks.map((t) => t.id)) : new Map();
+      const written = tasks.map((task) => {
+        const seen = existing.get(task.id);
+        return seen === undefined ? task : { ...task, version: seen + 1 };
+      });
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: written.map((task) => {
+              const seen = existing.get(task.id);
+              return {
+                Put: {
+                  TableName: this.tableName,
+                  Item: this.toItem(task),
+                  // Without replaceExisting, two creates of one id: only the first lands. With it, the
+                  // replaced task must still be the version read, so a concurrent change is not lost.
+                  ConditionExpression: seen === undefined ? taskAbsent : sameVersion,
+                  ExpressionAttributeValues: seen === undefined ? undefined : { ':seenVersion': seen },
+                },
+              };
+            }),
+          }),
+        );
+        return written;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+        // Another transaction or write on one of these items was in flight: nothing was written, retry.
+        const contended = reasons.findIndex((r) => r.Code === 'TransactionConflict');
+        if (failed < 0 && contended >= 0 && attempt < MAX_WRITE_ATTEMPTS) continue;
+        if (failed < 0 && contended >= 0)
+          throw new TaskBusyError(tasks[contended]?.id ?? '?', { cause: error });
+        if (failed < 0) throw error;
+        if (!replaceExisting) throw new TaskConflictError(tasks[failed]?.id ?? '?', { cause: error });
+        if (attempt >= MAX_WRITE_ATTEMPTS) throw new TaskBusyError(tasks[failed]?.id ?? '?');
+      }
+    }
+  }
+
+  /** Creates a task, replacing (as version + 1) any task that has its id. */
+  async replaceTask(task: Task): Promise<Task> {
+    return (await this.createTasks([task], true))[0] as Task;
+  }
+
+  private async versions(ids: string[]): Promise<Map<string, number>> {
+    const versions = new Map<string, number>();
+    let keys: Record<string, unknown>[] | undefined = ids.map(taskKey);
+    while (keys && keys.length > 0) {
+      const out: BatchGetCommandOutput = await this.doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'pk, version' },
+          },
+        }),
+      );
+      for (const item of out.Responses?.[this.tableName] ?? []) {
+        versions.set(String(item.pk).slice('TASK#'.length), item.version as number);
+      }
+      keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    return versions;
+  }
+
+  /**
+   * Read-modify-write of one task, for user changes (PATCH, pause, resume). The write is conditional on
+   * the version and the dueAt it read, keeps any lease untouched, and re-reads when a tick got in between.
+   * `expectedVersion` (If-Match) turns a version change by someone else into VersionMismatchError.
+   */
+  async modifyTask(
+    taskId: string,
+    change: TaskChange,
+    options: { expectedVersion?: number; seen?: DueTask } = {},
+  ): Promise<{ task: Task; changed: boolean }> {
+    let current = options.seen;
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      current ??= await this.getDueTask(taskId);
+      if (!current) throw new TaskNotFoundError(taskId);
+      if (options.expectedVersion !== undefined && current.task.version !== options.expectedVersion) {
+        throw new VersionMismatchError(taskId, options.expectedVersion);
+      }
+      const next = change(current);
+      if (!next) return { task: current.task, changed: false };
+      if (await this.writeChange(current, next)) return { task: next, changed: true };
+      current = undefined;
+    }
+    throw new TaskBusyError(taskId);
+  }
+
+  private async writeChange(current: DueTask, next: Task): Promise<boolean> {
+    const { lease } = current;
+    const due = next.state === 'active' && (lease !== undefined || next.nextRunAt !== null);
+    // While a tick holds a lease, dueAt is the lease expiry: it stays so until the tick releases it.
+    const dueAt = !due ? undefined : lease ? lease.until : Date.parse(next.nextRunAt as string);
+    const fields: Record<string, unknown> = {
+      ...next,
+      payload: JSON.stringify(next.payload),
+      groupKey: next.group,
+      dueShard: due ? shardOf(next.id, this.shards) : undefined,
+      dueAt,
+    };
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':seenVersion': current.task.version };
+    const set: string[] = [];
+    const remove: string[] = [];
+    const before: Record<string, unknown> = {
+      ...current.task,
+      groupKey: current.task.group,
+      dueAt: current.dueAt,
+    };
+    for (const field of [...TASK_FIELDS.filter((f) => f !== 'id'), 'groupKey', 'dueShard', 'dueAt']) {
+      // Only what changed is written: a group pause touches five attributes, not the whole item.
+      const unchanged =
+        field === 'payload'
+          ? JSON.stringify(current.task.payload) === fields.payload
+          : field !== 'dueShard' && JSON.stringify(before[field]) === JSON.stringify(fields[field]);
+      if (unchanged) continue;
+      names[`#${field}`] = field;
+      if (fields[field] === undefined) remove.push(`#${field}`);
+      else {
+        set.push(`#${field} = :${field}`);
+        values[`:${field}`] = fields[field];
+      }
+    }
+    const seenDue = current.dueAt !== undefined;
+    if (seenDue) values[':seenDueAt'] = current.dueAt;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: taskKey(current.task.id),
+          ConditionExpression: `${sameVersion} AND ${seenDue ? dueAtUnchanged : notDue}`,
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Every task of a group, read from the group index (eventually consistent: writes re-check). */
+  async *groupTasks(group: string): AsyncGenerator<DueTask> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE.groupIndex.name,
+          KeyConditionExpression: 'groupKey = :group',
+          ExpressionAttributeValues: { ':group': group },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) yield this.toDueTask(item);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /** Applies `change` to every task of a group, many conditional writes at once. */
+  async modifyGroup(group: string, change: TaskChange): Promise<{ matched: number; changed: number }> {
+    const limit = pLimit(GROUP_CONCURRENCY);
+    const work: Promise<boolean>[] = [];
+    for await (const seen of this.groupTasks(group)) {
+      work.push(
+        limit(async () => {
+          try {
+            return (await this.modifyTask(seen.task.id, change, { seen })).changed;
+          } catch (error) {
+            if (error instanceof TaskNotFoundError) return false; // deleted meanwhile
+            throw error;
+          }
+        }),
+      );
+    }
+    const results = await Promise.all(work);
+    return { matched: results.length, changed: results.filter(Boolean).length };
+  }
+
+  /** Deletes every task of a group and their run histories. */
+  async deleteGroup(group: string): Promise<{ matched: number; changed: number }> {
+    const limit = pLimit(GROUP_CONCURRENCY);
+    const work: Promise<boolean>[] = [];
+    for await (const seen of this.groupTasks(group)) {
+      work.push(
+        limit(() =>
+          this.deleteTask(seen.task.id).then(
+            () => true,
+            (error) => {
+              if (error instanceof TaskNotFoundError) return false;
+              throw error;
+            },
+          ),
+        ),
+      );
+    }
+    const results = await Promise.all(work);
+    return { matched: results.length, changed: results.filter(Boolean).length };
   }
 
   async getTask(taskId: string): Promise<Task | undefined> {

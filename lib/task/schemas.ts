@@ -96,13 +96,34 @@ export const Misfire = z.strictObject({
 });
 export type Misfire = z.output<typeof Misfire>;
 
+/**
+ * The largest payload, as UTF-8 JSON text. The binding limit is DynamoDB's 400 KB item (the payload is
+ * stored in the task item); the delivery event also stays far below Lambda's 1 MB asynchronous invocation
+ * limit, with room for the event envelope.
+ */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+const encoder = new TextEncoder();
+export const utf8Length = (text: string) => encoder.encode(text).length;
+// Any JSON value. Not z.json(): its recursive definition cannot be written into the OpenAPI document,
+// and a value parsed from a JSON body (or sent by the SDK through JSON.stringify) is JSON already.
+const Payload = z
+  .unknown()
+  .refine((value) => value !== undefined, 'a JSON value')
+  .refine((value) => utf8Length(JSON.stringify(value)) <= MAX_PAYLOAD_BYTES, {
+    message: `must be at most ${MAX_PAYLOAD_BYTES} bytes as JSON`,
+  })
+  .meta({ description: `any JSON value, at most ${MAX_PAYLOAD_BYTES} bytes as JSON text` }) as z.ZodType<
+  z.core.util.JSONType,
+  z.core.util.JSONType
+>;
+
 /** The fields a user sets on a task. */
 export const TaskInput = z.strictObject({
   id: TaskId.optional(),
   group: GroupId.optional(),
   description: z.string().max(1024).optional(),
   target: Target,
-  payload: z.json().default({}),
+  payload: Payload.default({}),
   schedule: Schedule,
   timezone: z
     .string()
@@ -196,3 +217,101 @@ export const Problem = z.object({
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 export type Problem = z.infer<typeof Problem>;
+
+// ---- Management API: requests beyond a single task definition ----
+
+/** Page sizes: `limit` defaults to 50 and may be at most 100 (tasks and runs alike). */
+export const PAGE_LIMIT = { default: 50, max: 100 } as const;
+
+/** POST /v1/tasks: a task definition, plus whether to replace a task that already has this id. */
+export const CreateTaskRequest = TaskInput.extend({ replaceExisting: z.boolean().default(false) });
+export type CreateTaskRequest = z.input<typeof CreateTaskRequest>;
+
+/** Tasks per batch: DynamoDB transactions take at most 100 actions. */
+export const MAX_BATCH_TASKS = 100;
+/** All payloads of a batch together: a DynamoDB transaction carries at most 4 MB. */
+export const MAX_BATCH_PAYLOAD_BYTES = 3 * 1024 * 1024;
+
+/** POST /v1/tasks/batch: all or nothing. */
+export const BatchCreateRequest = z
+  .strictObject({
+    tasks: z.array(TaskInput).min(1).max(MAX_BATCH_TASKS),
+    replaceExisting: z.boolean().default(false),
+  })
+  .superRefine((batch, ctx) => {
+    const seen = new Map<string, number>();
+    let bytes = 0;
+    batch.tasks.forEach((task, i) => {
+      bytes += utf8Length(JSON.stringify(task.payload));
+      if (task.id === undefined) return;
+      const first = seen.get(task.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['tasks', i, 'id'], message: `same id as tasks.${first}.id` });
+      } else seen.set(task.id, i);
+    });
+    if (bytes > MAX_BATCH_PAYLOAD_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tasks'],
+        message: `payloads total ${bytes} bytes; a batch carries at most ${MAX_BATCH_PAYLOAD_BYTES}`,
+      });
+    }
+  });
+export type BatchCreateRequest = z.input<typeof BatchCreateRequest>;
+
+export const BatchCreateResponse = z.object({ tasks: z.array(Task) });
+export type BatchCreateResponse = z.infer<typeof BatchCreateResponse>;
+
+/**
+ * PATCH /v1/tasks/{id}: a JSON merge patch (RFC 7396) of the user fields. Absent fields are kept,
+ * `null` clears an optional field, and defaults are not re-applied. Built from TaskInput's shape so
+ * every field added to TaskInput can be patched.
+ */
+export const TaskPatch = z.strictObject(
+  Object.fromEntries(
+    Object.entries(TaskInput.shape)
+      .filter(([key]) => key !== 'id')
+      .map(([key, field]) => {
+        const f = field as z.ZodType;
+        if (f instanceof z.ZodDefault) return [key, (f.unwrap() as z.ZodType).optional()];
+        if (f instanceof z.ZodOptional) return [key, f.nullable()];
+        return [key, f.optional()];
+      }),
+  ) as {
+    [K in Exclude<keyof typeof TaskInput.shape, 'id'>]: z.ZodOptional<
+      z.ZodType<
+        | z.output<(typeof TaskInput.shape)[K]>
+        | (undefined extends z.input<(typeof TaskInput.shape)[K]> ? null : never)
+      >
+    >;
+  },
+);
+export type TaskPatch = z.input<typeof TaskPatch>;
+
+/** The answer of group operations: how many tasks the group held and how many changed. */
+export const GroupResult = z.object({
+  group: GroupId,
+  matched: z.number().int().min(0),
+  changed: z.number().int().min(0),
+});
+export type GroupResult = z.infer<typeof GroupResult>;
+
+/** The tick schedule (EventBridge Scheduler) as GET /v1/scheduler reports it. */
+export const SchedulerState = z.object({
+  name: z.string(),
+  group: z.string(),
+  state: z.enum(['ENABLED', 'DISABLED']),
+  expression: z.string().optional(),
+  arn: z.string().optional(),
+});
+export type SchedulerState = z.infer<typeof SchedulerState>;
+
+/** Problem `type` URIs, one per error kind, so clients can tell errors apart without parsing text. */
+export const PROBLEM_TYPES = {
+  validation: 'urn:sundial:problem:validation',
+  taskNotFound: 'urn:sundial:problem:task-not-found',
+  taskConflict: 'urn:sundial:problem:task-conflict',
+  versionMismatch: 'urn:sundial:problem:version-mismatch',
+  taskBusy: 'urn:sundial:problem:task-busy',
+  schedulerNotConfigured: 'urn:sundial:problem:scheduler-not-configured',
+} as const;

@@ -1,0 +1,212 @@
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { PreviewRequest, PreviewResponse } from '../task/preview';
+import {
+  BatchCreateRequest,
+  BatchCreateResponse,
+  CreateTaskRequest,
+  GroupId,
+  GroupResult,
+  ListRunsQuery,
+  ListTasksQuery,
+  Problem,
+  Run,
+  RunPage,
+  SchedulerState,
+  Task,
+  TaskId,
+  TaskPage,
+  TaskPatch,
+} from '../task/schemas';
+
+/** The route table of the HTTP API, with the schemas the OpenAPI document is generated from. */
+
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+const problem = (description: string) => ({
+  content: { 'application/problem+json': { schema: Problem } },
+  description,
+});
+const body = <S extends z.ZodType>(schema: S) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+});
+
+const errors = {
+  400: problem('invalid request: `errors` lists each bad field as {path, message}'),
+  404: problem('no task with this id'),
+} as const;
+const idParams = z.object({ id: TaskId });
+const groupParams = z.object({ group: GroupId });
+const ifMatch = z.object({
+  'if-match': z
+    .string()
+    .optional()
+    .describe('the version the change is based on (the ETag of a read); 412 if the task moved on'),
+});
+const taskWithEtag = {
+  ...json(Task, 'the task'),
+  headers: z.object({ ETag: z.string().describe('the task version, quoted') }),
+};
+
+export const routes = {
+  health: createRoute({
+    method: 'get',
+    path: '/v1/health',
+    tags: ['meta'],
+    summary: 'Liveness',
+    responses: { 200: json(z.object({ status: z.literal('ok') }), 'the API is up') },
+  }),
+  createTask: createRoute({
+    method: 'post',
+    path: '/v1/tasks',
+    tags: ['tasks'],
+    summary: 'Create a task',
+    description:
+      '409 if the id exists, unless `replaceExisting: true` (the task is then replaced, as version + 1).',
+    request: body(CreateTaskRequest),
+    responses: {
+      201: taskWithEtag,
+      ...errors,
+      409: problem('a task with this id exists'),
+    },
+  }),
+  createTasks: createRoute({
+    method: 'post',
+    path: '/v1/tasks/batch',
+    tags: ['tasks'],
+    summary: 'Create up to 100 tasks, all or nothing',
+    request: body(BatchCreateRequest),
+    responses: {
+      201: json(BatchCreateResponse, 'every task, created'),
+      400: errors[400],
+      409: problem('one of the ids exists: nothing was written'),
+    },
+  }),
+  listTasks: createRoute({
+    method: 'get',
+    path: '/v1/tasks',
+    tags: ['tasks'],
+    summary: 'List tasks',
+    description:
+      'Pages of at most `limit` tasks; pass `cursor` from a page to get the next. The last page has no cursor.',
+    request: { query: ListTasksQuery },
+    responses: { 200: json(TaskPage, 'one page of tasks'), 400: errors[400] },
+  }),
+  getTask: createRoute({
+    method: 'get',
+    path: '/v1/tasks/{id}',
+    tags: ['tasks'],
+    summary: 'Read a task',
+    request: { params: idParams },
+    responses: { 200: taskWithEtag, ...errors },
+  }),
+  updateTask: createRoute({
+    method: 'patch',
+    path: '/v1/tasks/{id}',
+    tags: ['tasks'],
+    summary: 'Change a task (JSON merge patch)',
+    description:
+      'Absent fields are kept, `null` clears an optional field. A scheduling change recomputes `nextRunAt` in the same conditional write.',
+    request: { params: idParams, headers: ifMatch, ...body(TaskPatch) },
+    responses: { 200: taskWithEtag, ...errors, 412: problem('If-Match does not name the current version') },
+  }),
+  deleteTask: createRoute({
+    method: 'delete',
+    path: '/v1/tasks/{id}',
+    tags: ['tasks'],
+    summary: 'Delete a task and its run history',
+    request: { params: idParams },
+    responses: { 204: { description: 'deleted' }, ...errors },
+  }),
+  pauseTask: createRoute({
+    method: 'post',
+    path: '/v1/tasks/{id}/pause',
+    tags: ['tasks'],
+    summary: 'Pause a task (idempotent)',
+    request: { params: idParams, headers: ifMatch },
+    responses: { 200: taskWithEtag, ...errors, 412: problem('If-Match does not name the current version') },
+  }),
+  resumeTask: createRoute({
+    method: 'post',
+    path: '/v1/tasks/{id}/resume',
+    tags: ['tasks'],
+    summary: 'Resume a paused task from now (idempotent)',
+    request: { params: idParams, headers: ifMatch },
+    responses: { 200: taskWithEtag, ...errors, 412: problem('If-Match does not name the current version') },
+  }),
+  runTask: createRoute({
+    method: 'post',
+    path: '/v1/tasks/{id}/run',
+    tags: ['tasks'],
+    summary: 'Run a task now (source: manual)',
+    description: 'Invokes the target asynchronously whatever the task state; the schedule is untouched.',
+    request: { params: idParams },
+    responses: { 202: json(Run, 'the run, recorded'), ...errors },
+  }),
+  listRuns: createRoute({
+    method: 'get',
+    path: '/v1/tasks/{id}/runs',
+    tags: ['tasks'],
+    summary: 'Run history, newest first',
+    request: { params: idParams, query: ListRunsQuery },
+    responses: { 200: json(RunPage, 'one page of runs'), ...errors },
+  }),
+  pauseGroup: createRoute({
+    method: 'post',
+    path: '/v1/groups/{group}/pause',
+    tags: ['groups'],
+    summary: 'Pause every task of a group',
+    request: { params: groupParams },
+    responses: { 200: json(GroupResult, 'how many tasks matched and changed'), 400: errors[400] },
+  }),
+  resumeGroup: createRoute({
+    method: 'post',
+    path: '/v1/groups/{group}/resume',
+    tags: ['groups'],
+    summary: 'Resume every paused task of a group',
+    request: { params: groupParams },
+    responses: { 200: json(GroupResult, 'how many tasks matched and changed'), 400: errors[400] },
+  }),
+  deleteGroup: createRoute({
+    method: 'delete',
+    path: '/v1/groups/{group}',
+    tags: ['groups'],
+    summary: 'Delete every task of a group',
+    request: { params: groupParams },
+    responses: { 200: json(GroupResult, 'how many tasks matched and were deleted'), 400: errors[400] },
+  }),
+  getScheduler: createRoute({
+    method: 'get',
+    path: '/v1/scheduler',
+    tags: ['scheduler'],
+    summary: 'State of the tick schedule',
+    responses: {
+      200: json(SchedulerState, 'the EventBridge Scheduler schedule that drives the tick'),
+      501: problem('no tick schedule is configured'),
+    },
+  }),
+  pauseScheduler: createRoute({
+    method: 'post',
+    path: '/v1/scheduler/pause',
+    tags: ['scheduler'],
+    summary: 'Disable the tick schedule: no task fires until resumed',
+    responses: { 200: json(SchedulerState, 'the schedule, disabled'), 501: problem('no tick schedule') },
+  }),
+  resumeScheduler: createRoute({
+    method: 'post',
+    path: '/v1/scheduler/resume',
+    tags: ['scheduler'],
+    summary: 'Enable the tick schedule',
+    responses: { 200: json(SchedulerState, 'the schedule, enabled'), 501: problem('no tick schedule') },
+  }),
+  previewSchedule: createRoute({
+    method: 'post',
+    path: '/v1/schedules/preview',
+    tags: ['schedules'],
+    summary: 'The next occurrences of a schedule, without creating a task',
+    request: body(PreviewRequest),
+    responses: { 200: json(PreviewResponse, 'occurrences and a description'), 400: errors[400] },
+  }),
+};

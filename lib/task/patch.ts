@@ -1,0 +1,77 @@
+import { ValidationError } from '../errors';
+import { basicSchedule } from '../schedule';
+import { nextRunAfter, toIso } from './model';
+import { nextRunOnResume } from './plan';
+import type { Task, TaskPatch } from './schemas';
+
+/** Fields whose change never moves the next run; any other field (present or future) is a scheduling one. */
+const NON_SCHEDULING = new Set(['group', 'description', 'target', 'payload', 'enabled']);
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
+
+/**
+ * The task after a merge patch (absent: kept, null: cleared). A scheduling change recomputes the next run
+ * from `now`; `enabled` pauses or resumes. Returns undefined when nothing changes.
+ */
+export function applyPatch(current: Task, patch: TaskPatch, now: number): Task | undefined {
+  const next: Record<string, unknown> = { ...current };
+  let scheduling = false;
+  let changed = false;
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (JSON.stringify(current[key as keyof Task]) === JSON.stringify(value ?? undefined)) continue;
+    changed = true;
+    if (!NON_SCHEDULING.has(key)) scheduling = true;
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  if (!changed) return undefined;
+  const task = next as Task;
+  if (task.startAt && task.endAt && Date.parse(task.endAt) < Date.parse(task.startAt)) {
+    throw new ValidationError([{ path: 'endAt', message: 'must not be before startAt' }]);
+  }
+  if (patch.schedule !== undefined) {
+    // The stored task shows an EventBridge expression and what it means, as at creation.
+    if (task.schedule && 'expression' in task.schedule)
+      task.normalizedSchedule = basicSchedule(task.schedule);
+    else delete task.normalizedSchedule;
+  }
+  const resumed = task.enabled && current.state === 'paused';
+  if (scheduling || resumed || current.state === 'completed') {
+    // A plain resume follows the misfire policy; a scheduling change starts afresh from now.
+    const nextRun =
+      resumed && !scheduling ? nextRunOnResume(task, now) : nextRunAfter(task, now, task.runCount);
+    if (nextRun === null && patch.schedule !== undefined) {
+      throw new ValidationError([
+        { path: 'schedule', message: 'the schedule has no occurrence after now within startAt/endAt' },
+      ]);
+    }
+    task.nextRunAt = isoOrNull(nextRun);
+  }
+  task.state = !task.enabled ? 'paused' : task.nextRunAt === null ? 'completed' : 'active';
+  return { ...task, updatedAt: toIso(now), version: current.version + 1 };
+}
+
+/** Pauses a task: it stays stored and keeps its next run, but the tick skips it. */
+export function pauseTask(current: Task, now: number): Task | undefined {
+  if (current.state === 'paused') return undefined;
+  if (current.state === 'completed') return undefined;
+  return { ...current, enabled: false, state: 'paused', updatedAt: toIso(now), version: current.version + 1 };
+}
+
+/**
+ * Resumes a paused task at `now`: paused-over occurrences fire only as the misfire policy says
+ * (see nextRunOnResume).
+ */
+export function resumeTask(current: Task, now: number): Task | undefined {
+  if (current.state !== 'paused') return undefined;
+  const nextRun = nextRunOnResume(current, now);
+  return {
+    ...current,
+    enabled: true,
+    state: nextRun === null ? 'completed' : 'active',
+    nextRunAt: isoOrNull(nextRun),
+    updatedAt: toIso(now),
+    version: current.version + 1,
+  };
+}

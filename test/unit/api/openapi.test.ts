@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { OPENAPI_FILE, renderOpenApi } from '../../../scripts/write-openapi';
+
+describe('docs/openapi.json', () => {
+  it('is the document the schemas generate (run `npm run openapi` after changing them)', () => {
+    expect(readFileSync(OPENAPI_FILE, 'utf8')).toBe(renderOpenApi());
+  });
+
+  it('documents every route of the API with its problem answers', () => {
+    const doc = JSON.parse(renderOpenApi());
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/groups/{group}',
+      '/v1/groups/{group}/pause',
+      '/v1/groups/{group}/resume',
+      '/v1/health',
+      '/v1/scheduler',
+      '/v1/scheduler/pause',
+      '/v1/scheduler/resume',
+      '/v1/schedules/preview',
+      '/v1/tasks',
+      '/v1/tasks/batch',
+      '/v1/tasks/{id}',
+      '/v1/tasks/{id}/pause',
+      '/v1/tasks/{id}/resume',
+      '/v1/tasks/{id}/run',
+      '/v1/tasks/{id}/runs',
+    ]);
+    expect(doc.paths['/v1/tasks/{id}'].patch.responses['412'].content).toHaveProperty(
+      'application/problem+json',
+    );
+  });
+});
