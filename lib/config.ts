@@ -9,6 +9,8 @@ export const ENV = {
   runTtlDays: 'SUNDIAL_RUN_TTL_DAYS',
   scheduleName: 'SUNDIAL_SCHEDULE_NAME',
   scheduleGroup: 'SUNDIAL_SCHEDULE_GROUP',
+  /** The tick function's own name, for fan-out; in Lambda, AWS_LAMBDA_FUNCTION_NAME is the fallback. */
+  tickFunctionName: 'SUNDIAL_TICK_FUNCTION_NAME',
 } as const;
 
 export const DEFAULTS = {
@@ -33,6 +35,8 @@ const configSchema = z.object({
   [ENV.runTtlDays]: z.coerce.number().int().min(1).default(DEFAULTS.runTtlDays),
   [ENV.scheduleName]: z.string().min(1).optional(),
   [ENV.scheduleGroup]: z.string().min(1).default(DEFAULTS.scheduleGroup),
+  [ENV.tickFunctionName]: z.string().min(1).optional(),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
 });
 
 export interface SundialConfig {
@@ -44,6 +48,8 @@ export interface SundialConfig {
   /** The EventBridge Scheduler schedule that drives the tick (absent: scheduler routes answer 501). */
   scheduleName?: string;
   scheduleGroup: string;
+  /** The function a tick invokes to hand shards to another tick (absent: the tick never fans out). */
+  tickFunctionName?: string;
 }
 
 /** Reads the configuration once, failing fast with every missing or malformed variable named. */
@@ -62,5 +68,6 @@ export function readConfig(env: Record<string, string | undefined>): SundialConf
     runTtlDays: e[ENV.runTtlDays],
     scheduleName: e[ENV.scheduleName],
     scheduleGroup: e[ENV.scheduleGroup],
+    tickFunctionName: e[ENV.tickFunctionName] ?? e.AWS_LAMBDA_FUNCTION_NAME,
   };
 }

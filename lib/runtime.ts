@@ -1,12 +1,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ulid } from 'ulid';
 import { createApp } from './api/app';
 import { TaskService } from './api/task-service';
 import { type Clock, systemClock } from './clock';
 import type { SundialConfig } from './config';
 import { LambdaInvoker } from './dispatch/invoker';
-import { DEFAULT_TICK_OPTIONS, runTick, type TickDeps, type TickOptions } from './dispatch/tick';
+import {
+  DEFAULT_TICK_OPTIONS,
+  runTick,
+  type TickDeps,
+  type TickFaults,
+  type TickOptions,
+  type TickRequest,
+} from './dispatch/tick';
 import { DispatchStore } from './store/dispatch-store';
 import { TaskStore } from './store/task-store';
 
@@ -23,7 +30,21 @@ export interface RuntimeOptions {
   /** Client overrides, for tests; by default clients come from the SDK's own configuration chain. */
   dynamodb?: DynamoDBClient;
   lambda?: LambdaClient;
+  /** Fault points for tests (see TickFaults). */
+  faults?: TickFaults;
 }
+
+/**
+ * Retries: DynamoDB throttling and 5xx are retried by the SDK (standard mode: exponential backoff with
+ * full jitter) a few more times than its default; Lambda calls get tight timeouts so a stuck connection
+ * costs seconds, not the tick, and the tick adds its own backoff on top (see lib/dispatch/tick.ts).
+ */
+const DYNAMODB_CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'standard' } as const;
+const LAMBDA_CLIENT_CONFIG = {
+  maxAttempts: 3,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+} as const;
 
 /**
  * The composition root shared by the Lambda handlers and the local cloud. Endpoints are never chosen
@@ -32,22 +53,42 @@ export interface RuntimeOptions {
  */
 export function createRuntime(config: SundialConfig, options: RuntimeOptions = {}) {
   const clock = options.clock ?? systemClock;
-  const dynamodb = options.dynamodb ?? new DynamoDBClient({});
+  const dynamodb = options.dynamodb ?? new DynamoDBClient(DYNAMODB_CLIENT_CONFIG);
+  const lambda = options.lambda ?? new LambdaClient(LAMBDA_CLIENT_CONFIG);
   const store = new TaskStore(dynamodb, config);
+  const dispatch = new DispatchStore(dynamodb, config);
+  const { tickFunctionName } = config;
   const tickDeps: TickDeps = {
-    store: new DispatchStore(dynamodb, config),
-    invoker: new LambdaInvoker(options.lambda ?? new LambdaClient({})),
+    store: dispatch,
+    invoker: new LambdaInvoker(lambda),
     clock,
     newRunId: () => ulid(clock.now()),
+    targetPrefixes: config.targetPrefixes,
+    // Fan-out: the tick hands a shard range to another instance of itself, asynchronously.
+    fanOut: tickFunctionName
+      ? async (shards) => {
+          await lambda.send(
+            new InvokeCommand({
+              FunctionName: tickFunctionName,
+              InvocationType: 'Event',
+              Payload: Buffer.from(JSON.stringify({ shards })),
+            }),
+          );
+        }
+      : undefined,
+    faults: options.faults,
     log: options.log,
   };
   const tickOptions = { ...DEFAULT_TICK_OPTIONS, ...options.tick };
   const tasks = new TaskService({ store, clock, targetPrefixes: config.targetPrefixes });
   return {
     store,
+    dispatch,
     tasks,
     app: createApp({ tasks, log: options.log }),
-    tick: () => runTick(tickDeps, tickOptions),
+    tick: (request: TickRequest = {}) => runTick(tickDeps, tickOptions, request),
+    /** Run now: records a manual occurrence that the next tick delivers (see docs/delivery.md). */
+    enqueueManualRun: (taskId: string) => dispatch.enqueueManualRun(taskId, clock.now()),
   };
 }
 

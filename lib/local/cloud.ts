@@ -2,7 +2,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Clock } from '../clock';
 import { DEFAULTS, type SundialConfig } from '../config';
-import type { TickReport } from '../dispatch/tick';
+import { parseTickRequest, type TickOptions, type TickReport } from '../dispatch/tick';
 import { createRuntime, type Log, type Runtime } from '../runtime';
 import {
   type DynamoDbLocal,
@@ -36,6 +36,8 @@ export interface LocalCloudOptions {
   tickSeconds?: number;
   clock?: Clock;
   log?: Log;
+  /** Tick settings (look-ahead, fan-out threshold…), for tests and the bench. */
+  tick?: Partial<TickOptions>;
 }
 
 export interface LocalCloud {
@@ -70,6 +72,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       targetPrefixes: options.targetPrefixes ?? [...DEFAULTS.targetPrefixes],
       runTtlDays: DEFAULTS.runTtlDays,
       scheduleGroup: DEFAULTS.scheduleGroup,
+      // Fan-out invokes the tick function through the local Lambda endpoint, as in AWS.
+      tickFunctionName: LOCAL_TICK_FUNCTION,
     };
     await ensureTable(dynamodbClient, config.tableName);
 
@@ -87,8 +91,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       log: options.log,
       dynamodb: dynamodbClient,
       lambda: lambdaClient,
+      tick: options.tick,
     });
-    lambda.register(LOCAL_TICK_FUNCTION, () => runtime.tick());
+    lambda.register(LOCAL_TICK_FUNCTION, (event) => runtime.tick(parseTickRequest(event)));
     for (const fn of options.functions ?? []) {
       lambda.register(fn.name, 'handler' in fn ? fn.handler : await loadHandler(fn));
     }
