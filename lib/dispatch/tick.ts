@@ -5,7 +5,7 @@ import type { DispatchStore, RunClaim } from '../store/dispatch-store';
 import type { DueTask, Lease } from '../store/items';
 import { toIso } from '../task/model';
 import { planDue } from '../task/plan';
-import type { DeliveryEvent, Run, Task } from '../task/schemas';
+import type { DeliveryEvent, Run } from '../task/schemas';
 import { assertTargetAllowed } from '../task/targets';
 import { DeliveryFailedError, type Invoker, isPermanent } from './invoker';
 import { scheduledRunId } from './run-id';
@@ -113,6 +113,10 @@ interface TaskWork {
   lastSettled?: number;
   lastError?: string;
   stopped: boolean;
+  /** Occurrences handed to `chain` and not finished. */
+  pending: number;
+  /** Backing off before another invocation attempt. */
+  retrying: boolean;
   chain: Promise<void>;
 }
 
@@ -148,16 +152,34 @@ export async function runTick(
     .sort((a, b) => a.occurrence.fireAt - b.occurrence.fireAt);
   for (const { work, occurrence } of timeline) {
     if (occurrence.fireAt > deps.clock.now()) await deps.clock.sleepUntil(occurrence.fireAt);
+    // Wait for a task still busy with its previous occurrence, unless it is backing off a retry.
+    const wait = !work.retrying;
+    work.pending++;
+    let start = () => {};
+    const taken = new Promise<void>((resolve) => {
+      start = resolve;
+    });
     work.chain = work.chain.then(() =>
-      work.stopped
-        ? undefined
-        : limit(() => fireOne(deps, options, work, occurrence, started, horizon, report)),
+      limit(() => {
+        // fireOne reads the clock before its first await: once it has started, the loop may move on.
+        const fired = work.stopped
+          ? Promise.resolve()
+          : fireOne(deps, options, work, occurrence, started, horizon, report);
+        start();
+        return fired;
+      }).finally(() => {
+        work.pending--;
+      }),
     );
+    work.chain.catch(() => start());
+    // Wait until the occurrence has taken its slot and its time (back-pressure, and a manual clock in
+    // tests must not run ahead of it); a task backing off a retry never holds up the others.
+    if (wait) await taken;
   }
   await Promise.all(
     works.map((work) =>
       work.chain
-        .then(() => (work.occurrences.length ? limit(() => acknowledge(deps, work)) : undefined))
+        .then(() => limit(() => acknowledge(deps, work)))
         .catch((error) => {
           report.failed++;
           deps.log?.('error', 'task processing failed', { taskId: work.due.task.id, error: String(error) });
@@ -231,7 +253,16 @@ function planWork(due: DueTask, now: number, horizon: number): TaskWork {
       });
     }
   }
-  return { due, occurrences, plan, manualDone: 0, stopped: false, chain: Promise.resolve() };
+  return {
+    due,
+    occurrences,
+    plan,
+    manualDone: 0,
+    stopped: false,
+    pending: 0,
+    retrying: false,
+    chain: Promise.resolve(),
+  };
 }
 
 /** Claims, invokes and records one occurrence; updates what the task's acknowledgement will say. */
@@ -239,19 +270,20 @@ async function fireOne(
   deps: TickDeps,
   options: TickOptions,
   work: TaskWork,
-  occurrence: Occurrence,
+  planned: Occurrence,
   started: number,
   horizon: number,
   report: TickReport,
 ): Promise<void> {
+  let occurrence = planned;
   const { task } = work.due;
+  const now = deps.clock.now();
   if (occurrence.fireAt - started > options.recheckAfterMs && !(await unchanged(deps, work, occurrence))) {
     // Paused, changed or deleted while this tick waited for the occurrence's second: the user wins.
     work.stopped = true;
     report.cancelled += work.occurrences.length - work.occurrences.indexOf(occurrence);
     return;
   }
-  const now = deps.clock.now();
   const lease: Lease = {
     runId: occurrence.runId,
     scheduledAt: occurrence.scheduledAt,
@@ -282,7 +314,11 @@ async function fireOne(
       settled(work, occurrence);
       return;
     }
+    // Taken over: deliver what the dead tick claimed (its newest claim, maybe not this occurrence).
+    run.runId = lease.runId;
+    run.scheduledAt = toIso(lease.scheduledAt);
     run.attempt = lease.attempt;
+    occurrence = { ...occurrence, runId: lease.runId, scheduledAt: lease.scheduledAt };
     report.redelivered++;
   }
   report.claimed++;
@@ -297,7 +333,7 @@ async function fireOne(
     source: lease.source,
     payload: task.payload,
   };
-  const error = await deliver(deps, options, task, event, lease);
+  const error = await deliver(deps, options, work, event, lease);
   if (error === undefined) {
     report.delivered++;
   } else {
@@ -337,14 +373,22 @@ async function settleExisting(
     return 'done';
   }
   if (existing.lease.until > now) return 'held';
+  let target = existing;
   if (occurrence.source === 'schedule') {
     // A tick fires a task's occurrences one after the other, so of those it claimed only the newest
-    // can be undelivered: an older one was invoked before the newer was claimed.
+    // can be undelivered: an older one was invoked before the newer was claimed. The newest may be
+    // one this tick's plan skipped (missed occurrences are coalesced), so it is looked up.
     const newest = await deps.store.latestRunBetween(task.id, occurrence.scheduledAt, horizon, 'schedule');
-    if (newest && newest.lease.scheduledAt > occurrence.scheduledAt) return 'done';
+    if (newest && newest.lease.scheduledAt > occurrence.scheduledAt) {
+      if (newest.lease.until > now) return 'held';
+      if (work.lastSettled !== undefined && newest.lease.scheduledAt <= work.lastSettled) return 'done';
+      target = newest;
+    }
   }
-  lease.attempt = existing.lease.attempt + 1;
-  return (await deps.store.takeOver(existing, lease, now)) ? 'mine' : 'held';
+  lease.runId = target.lease.runId;
+  lease.scheduledAt = target.lease.scheduledAt;
+  lease.attempt = target.lease.attempt + 1;
+  return (await deps.store.takeOver(target, lease, now)) ? 'mine' : 'done';
 }
 
 /** Whether the task is still as this tick read it, before firing an occurrence claimed early. */
@@ -359,11 +403,12 @@ async function unchanged(deps: TickDeps, work: TaskWork, occurrence: Occurrence)
 async function deliver(
   deps: TickDeps,
   options: TickOptions,
-  task: Task,
+  work: TaskWork,
   event: DeliveryEvent,
   lease: Lease,
 ): Promise<string | undefined> {
   const random = deps.random ?? Math.random;
+  const { task } = work.due;
   for (let attempt = 1; ; attempt++) {
     try {
       if (deps.targetPrefixes) {
@@ -384,7 +429,10 @@ async function deliver(
       const at = deps.clock.now() + backoff;
       if (at >= lease.until) return text;
       deps.log?.('warn', 'invoke failed, retrying', { taskId: task.id, attempt, error: text });
-      await deps.clock.sleepUntil(at);
+      work.retrying = true;
+      await deps.clock.sleepUntil(at).finally(() => {
+        work.retrying = false;
+      });
     }
   }
 }
@@ -393,7 +441,17 @@ async function deliver(
 async function acknowledge(deps: TickDeps, work: TaskWork): Promise<void> {
   const { plan } = work;
   const lastSettled = work.lastSettled;
-  if (work.manualDone === 0 && lastSettled === undefined) return;
+  const { due } = work;
+  const scheduled =
+    due.task.state === 'active' && due.task.nextRunAt ? Date.parse(due.task.nextRunAt) : undefined;
+  const expected = due.manualRuns[0]?.requestedAt ?? scheduled;
+  // Nothing settled: acknowledge only to repair an item whose dueAt is not what it should be.
+  if (
+    work.manualDone === 0 &&
+    lastSettled === undefined &&
+    (work.occurrences.length || expected === due.dueAt)
+  )
+    return;
   let schedule: Parameters<DispatchStore['acknowledge']>[0]['schedule'];
   if (plan && lastSettled !== undefined) {
     const fired = plan.fire.findIndex((f) => f.scheduledAt === lastSettled) + 1;

@@ -128,12 +128,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
 /**
  * Invokes the tick every `seconds`, aligned to the wall clock (every 60 s means at each minute's start,
- * like EventBridge's rate(1 minute)). A tick still running when the next is due is not doubled.
+ * like EventBridge's rate(1 minute)). A tick runs for up to its look-ahead (a little over a minute), so
+ * two may overlap, as in AWS; a third is not started while two still run.
  */
 export function startLocalClock(tick: () => Promise<TickReport>, seconds: number, log?: Log) {
   const period = seconds * 1000;
   let timer: NodeJS.Timeout | undefined;
-  let running = false;
+  let running = 0;
   let stopped = false;
   const schedule = () => {
     if (stopped) return;
@@ -141,15 +142,15 @@ export function startLocalClock(tick: () => Promise<TickReport>, seconds: number
   };
   const fire = async () => {
     schedule();
-    if (running) return;
-    running = true;
+    if (running >= 2) return;
+    running++;
     try {
       const report = await tick();
       if (report.claimed > 0 || report.failed > 0) log?.('info', 'tick', { ...report });
     } catch (error) {
       log?.('error', 'tick failed', { error: String(error) });
     } finally {
-      running = false;
+      running--;
     }
   };
   schedule();

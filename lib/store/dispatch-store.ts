@@ -190,30 +190,46 @@ export class DispatchStore extends TableAdapter {
   /**
    * Acknowledges what a tick delivered for one task: advances it to its next occurrence (one move in the
    * due index), drops the manual runs it delivered, or completes it. Returns false when a user's write
-   * came first; the tick's counters are then recorded without touching the schedule.
+   * (or a tick that went further) came first; the tick's counters are then recorded without touching
+   * the schedule. Also repairs an item left in the due index with nothing to fire.
    */
   async acknowledge(ack: Acknowledgement): Promise<boolean> {
-    const { seen } = ack;
-    const values: Record<string, unknown> = {
-      ':seenVersion': seen.task.version,
-      ':seenDueAt': seen.dueAt,
-    };
+    let seen: DueTask | undefined = ack.seen;
+    // A run-now request appended meanwhile changes dueAt and the list: read again and retry.
+    for (let round = 0; round < 5 && seen; round++) {
+      const stale = seen.task.version !== ack.seen.task.version;
+      const mine = seen.manualRuns.slice(0, ack.manualDone).map((m) => m.runId);
+      const ours = ack.seen.manualRuns.slice(0, ack.manualDone).map((m) => m.runId);
+      if (stale || mine.join() !== ours.join()) break;
+      if (await this.tryAcknowledge(ack, seen)) return true;
+      seen = await this.readDueTask(ack.seen.task.id);
+      // Another tick acknowledged further than we got: its write stands.
+      const further = ack.schedule?.nextRunAt ?? Number.POSITIVE_INFINITY;
+      if (seen?.task.nextRunAt && Date.parse(seen.task.nextRunAt) > further) break;
+    }
+    if (!seen) return false;
+    await this.recordCounters(ack);
+    return false;
+  }
+
+  private async tryAcknowledge(ack: Acknowledgement, seen: DueTask): Promise<boolean> {
+    const { task } = seen;
+    const values: Record<string, unknown> = { ':seenVersion': task.version, ':seenDueAt': seen.dueAt };
     const names: Record<string, string> = {};
     const set: string[] = [];
     const remove: string[] = [];
-    // The manual runs delivered are the oldest entries; others may have been appended meanwhile.
     const manualLeft = seen.manualRuns.slice(ack.manualDone);
     for (let i = 0; i < ack.manualDone; i++) remove.push(`manualRuns[${i}]`);
-    let manualCondition = '';
-    if (ack.manualDone > 0) {
-      manualCondition = ' AND manualRuns[0].runId = :firstManual';
-      values[':firstManual'] = seen.manualRuns[0]?.runId;
+    let manualCondition = 'attribute_not_exists(manualRuns)';
+    if (seen.manualRuns.length > 0) {
+      manualCondition = 'size(manualRuns) = :manualCount';
+      values[':manualCount'] = seen.manualRuns.length;
     }
     if (ack.lastError !== undefined) {
       set.push('lastError = :lastError');
       values[':lastError'] = ack.lastError;
     }
-    const schedule = ack.schedule;
+    const { schedule } = ack;
     if (schedule) {
       set.push('nextRunAt = :next', 'runCount = :runCount', 'lastRunAt = :lastRunAt');
       values[':next'] = schedule.nextRunAt === null ? null : new Date(schedule.nextRunAt).toISOString();
@@ -221,23 +237,19 @@ export class DispatchStore extends TableAdapter {
       values[':lastRunAt'] = new Date(schedule.lastRunAt).toISOString();
     }
     // Without a schedule outcome (manual runs only) the next fire time is that of nextRunAt as stored.
-    const nextFireAt = schedule
-      ? schedule.nextFireAt
-      : seen.task.nextRunAt
-        ? Date.parse(seen.task.nextRunAt)
-        : null;
-    const stillDue = seen.task.state === 'active' && nextFireAt !== null;
-    if (manualLeft.length > 0 || stillDue) {
-      // A manual run requested meanwhile (appended) is due at once: it keeps dueAt in the past.
+    let nextFireAt: number | null = task.nextRunAt ? Date.parse(task.nextRunAt) : null;
+    if (schedule) nextFireAt = schedule.nextFireAt;
+    const scheduleDue = task.state === 'active' && nextFireAt !== null;
+    if (manualLeft.length > 0 || scheduleDue) {
       set.push('dueAt = :dueAt');
       values[':dueAt'] = Math.min(
-        nextFireAt ?? Number.POSITIVE_INFINITY,
+        scheduleDue ? (nextFireAt as number) : Number.POSITIVE_INFINITY,
         manualLeft[0]?.requestedAt ?? Number.POSITIVE_INFINITY,
       );
     } else {
       remove.push('dueAt', 'dueShard');
     }
-    if (schedule && schedule.nextRunAt === null && seen.task.state === 'active') {
+    if (schedule && schedule.nextRunAt === null && task.state === 'active') {
       set.push('#state = :completed');
       names['#state'] = 'state';
       values[':completed'] = 'completed';
@@ -248,32 +260,48 @@ export class DispatchStore extends TableAdapter {
     ]
       .filter(Boolean)
       .join(' ');
-    const acknowledged = await this.conditionalUpdate({
-      Key: taskKey(seen.task.id),
+    return this.conditionalUpdate({
+      Key: taskKey(task.id),
       // A PATCH, pause, resume or delete since the tick read the task bumps the version (or removes the
-      // item): the user's write wins. Another tick that acknowledged first moved dueAt: its write wins.
-      // The manual runs we drop must still be the first entries (only the tick removes entries).
-      ConditionExpression: `${sameVersion} AND ${stillDueAt}${manualCondition}`,
+      // item): the user's write wins. Another tick that acknowledged first moved dueAt: re-read.
+      // A run-now appended meanwhile changes the list's size: re-read, so its dueAt is not lost.
+      ConditionExpression: `${sameVersion} AND ${stillDueAt} AND ${manualCondition}`,
       UpdateExpression: update,
       ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
       ExpressionAttributeValues: values,
     });
-    if (acknowledged || !schedule) return acknowledged;
-    // Lost to a user's write: keep its schedule and state, record only what was delivered, so the
-    // occurrences are not planned again (a writer recomputes nextRunAt after lastRunAt).
-    await this.conditionalUpdate({
-      Key: taskKey(seen.task.id),
-      // The task was deleted: nothing to record, and the item must not come back.
-      // lastRunAt only moves forward, whichever tick writes last.
-      ConditionExpression: `${taskExists} AND (lastRunAt < :lastRunAt OR attribute_type(lastRunAt, :null))`,
-      UpdateExpression: 'SET lastRunAt = :lastRunAt, runCount = :runCount',
-      ExpressionAttributeValues: {
-        ':lastRunAt': new Date(schedule.lastRunAt).toISOString(),
-        ':runCount': schedule.runCount,
-        ':null': 'NULL',
-      },
-    });
-    return false;
+  }
+
+  /**
+   * Lost to a user's write or to a tick that went further: keep their schedule and state, record only
+   * what was delivered so it is not planned again (a writer recomputes nextRunAt after lastRunAt), and
+   * drop the manual runs delivered.
+   */
+  private async recordCounters(ack: Acknowledgement): Promise<void> {
+    const { schedule } = ack;
+    if (schedule) {
+      await this.conditionalUpdate({
+        Key: taskKey(ack.seen.task.id),
+        // Deleted: nothing to record, and the item must not come back. lastRunAt only moves forward.
+        ConditionExpression: `${taskExists} AND (lastRunAt < :lastRunAt OR attribute_type(lastRunAt, :null))`,
+        UpdateExpression: 'SET lastRunAt = :lastRunAt, runCount = :runCount',
+        ExpressionAttributeValues: {
+          ':lastRunAt': new Date(schedule.lastRunAt).toISOString(),
+          ':runCount': schedule.runCount,
+          ':null': 'NULL',
+        },
+      });
+    }
+    if (ack.manualDone > 0) {
+      const first = ack.seen.manualRuns[0]?.runId;
+      await this.conditionalUpdate({
+        Key: taskKey(ack.seen.task.id),
+        // Only the tick removes entries, oldest first: ours are still the first ones, or gone already.
+        ConditionExpression: 'manualRuns[0].runId = :first',
+        UpdateExpression: `REMOVE ${Array.from({ length: ack.manualDone }, (_, i) => `manualRuns[${i}]`).join(', ')}`,
+        ExpressionAttributeValues: { ':first': first },
+      });
+    }
   }
 
   /**
