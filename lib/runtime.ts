@@ -39,7 +39,7 @@ export interface RuntimeOptions {
  * full jitter) a few more times than its default; Lambda calls get tight timeouts so a stuck connection
  * costs seconds, not the tick, and the tick adds its own backoff on top (see lib/dispatch/tick.ts).
  */
-const DYNAMODB_CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'standard' } as const;
+export const DYNAMODB_CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'standard' } as const;
 const LAMBDA_CLIENT_CONFIG = {
   maxAttempts: 3,
   retryMode: 'standard',
