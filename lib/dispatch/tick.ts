@@ -109,8 +109,10 @@ interface TaskWork {
   occurrences: Occurrence[];
   plan?: ReturnType<typeof planDue>;
   manualDone: number;
-  /** Scheduled occurrences settled (delivered, failed, or found delivered), by scheduledAt. */
+  /** The last scheduled occurrence settled (delivered, failed, or found acknowledged). */
   lastSettled?: number;
+  /** Scheduled occurrences this tick delivered (or failed for good): what it adds to runCount. */
+  fired: number;
   lastError?: string;
   stopped: boolean;
   /** Occurrences handed to `chain` and not finished. */
@@ -258,6 +260,7 @@ function planWork(due: DueTask, now: number, horizon: number): TaskWork {
     occurrences,
     plan,
     manualDone: 0,
+    fired: 0,
     stopped: false,
     pending: 0,
     retrying: false,
@@ -309,9 +312,9 @@ async function fireOne(
       if (occurrence.source === 'manual') work.stopped = true;
       return;
     }
-    if (outcome === 'done') {
+    if (outcome === 'acknowledged') {
       report.lost++;
-      settled(work, occurrence);
+      settled(work, occurrence, false);
       return;
     }
     // Taken over: deliver what the dead tick claimed (its newest claim, maybe not this occurrence).
@@ -342,12 +345,17 @@ async function fireOne(
     deps.log?.('warn', 'delivery failed', { taskId: task.id, runId: lease.runId, error });
     await deps.store.recordFailure(task.id, lease.runId, error);
   }
-  settled(work, occurrence);
+  settled(work, occurrence, true);
 }
 
-function settled(work: TaskWork, occurrence: Occurrence) {
-  if (occurrence.source === 'manual') work.manualDone++;
-  else work.lastSettled = occurrence.scheduledAt;
+/** Records that an occurrence needs nothing more from this tick; `fired` when this tick delivered it. */
+function settled(work: TaskWork, occurrence: Occurrence, fired: boolean) {
+  if (occurrence.source === 'manual') {
+    work.manualDone++;
+    return;
+  }
+  work.lastSettled = Math.max(work.lastSettled ?? Number.NEGATIVE_INFINITY, occurrence.scheduledAt);
+  if (fired) work.fired++;
 }
 
 /**
@@ -362,7 +370,7 @@ async function settleExisting(
   lease: Lease,
   now: number,
   horizon: number,
-): Promise<'done' | 'held' | 'mine'> {
+): Promise<'acknowledged' | 'held' | 'mine'> {
   const { task } = work.due;
   // Acknowledged: the task's lastRunAt moved past it (a manual run is pending until dropped).
   if (
@@ -370,7 +378,7 @@ async function settleExisting(
     task.lastRunAt &&
     occurrence.scheduledAt <= Date.parse(task.lastRunAt)
   ) {
-    return 'done';
+    return 'acknowledged';
   }
   if (existing.lease.until > now) return 'held';
   let target = existing;
@@ -381,14 +389,17 @@ async function settleExisting(
     const newest = await deps.store.latestRunBetween(task.id, occurrence.scheduledAt, horizon, 'schedule');
     if (newest && newest.lease.scheduledAt > occurrence.scheduledAt) {
       if (newest.lease.until > now) return 'held';
-      if (work.lastSettled !== undefined && newest.lease.scheduledAt <= work.lastSettled) return 'done';
+      if (work.lastSettled !== undefined && newest.lease.scheduledAt <= work.lastSettled) {
+        return 'acknowledged';
+      }
       target = newest;
     }
   }
   lease.runId = target.lease.runId;
   lease.scheduledAt = target.lease.scheduledAt;
   lease.attempt = target.lease.attempt + 1;
-  return (await deps.store.takeOver(target, lease, now)) ? 'mine' : 'done';
+  // Lost the take-over: the other rescuer delivers and counts it.
+  return (await deps.store.takeOver(target, lease, now)) ? 'mine' : 'acknowledged';
 }
 
 /** Whether the task is still as this tick read it, before firing an occurrence claimed early. */
@@ -454,7 +465,8 @@ async function acknowledge(deps: TickDeps, work: TaskWork): Promise<void> {
     return;
   let schedule: Parameters<DispatchStore['acknowledge']>[0]['schedule'];
   if (plan && lastSettled !== undefined) {
-    const fired = plan.fire.findIndex((f) => f.scheduledAt === lastSettled) + 1;
+    // A take-over may settle an occurrence the plan coalesced away: count what lies at or before it.
+    const fired = plan.fire.filter((f) => f.scheduledAt <= lastSettled).length;
     const all = fired === plan.fire.length;
     // Stopped part-way (paused, changed, or held by another tick): resume after the last one settled.
     const next = all ? plan.nextRunAt : (plan.fire[fired]?.scheduledAt ?? plan.nextRunAt);
@@ -462,7 +474,7 @@ async function acknowledge(deps: TickDeps, work: TaskWork): Promise<void> {
     schedule = {
       nextRunAt: next,
       nextFireAt: nextFire,
-      runCount: plan.runCount - (plan.fire.length - fired),
+      fired: work.fired,
       lastRunAt: lastSettled,
     };
   }

@@ -37,7 +37,8 @@ export interface Acknowledgement {
   schedule?: {
     nextRunAt: number | null;
     nextFireAt: number | null;
-    runCount: number;
+    /** Occurrences this tick delivered: added to runCount (two ticks may share a task's batch). */
+    fired: number;
     lastRunAt: number;
   };
   /** The last permanent delivery error, recorded on the task for operators. */
@@ -231,9 +232,9 @@ export class DispatchStore extends TableAdapter {
     }
     const { schedule } = ack;
     if (schedule) {
-      set.push('nextRunAt = :next', 'runCount = :runCount', 'lastRunAt = :lastRunAt');
+      set.push('nextRunAt = :next', 'lastRunAt = :lastRunAt');
       values[':next'] = schedule.nextRunAt === null ? null : new Date(schedule.nextRunAt).toISOString();
-      values[':runCount'] = schedule.runCount;
+      values[':fired'] = schedule.fired;
       values[':lastRunAt'] = new Date(schedule.lastRunAt).toISOString();
     }
     // Without a schedule outcome (manual runs only) the next fire time is that of nextRunAt as stored.
@@ -257,6 +258,7 @@ export class DispatchStore extends TableAdapter {
     const update = [
       set.length ? `SET ${set.join(', ')}` : '',
       remove.length ? `REMOVE ${remove.join(', ')}` : '',
+      schedule ? 'ADD runCount :fired' : '',
     ]
       .filter(Boolean)
       .join(' ');
@@ -280,14 +282,20 @@ export class DispatchStore extends TableAdapter {
   private async recordCounters(ack: Acknowledgement): Promise<void> {
     const { schedule } = ack;
     if (schedule) {
+      // Deleted: nothing to record, and the item must not come back (both writes need it to exist).
       await this.conditionalUpdate({
         Key: taskKey(ack.seen.task.id),
-        // Deleted: nothing to record, and the item must not come back. lastRunAt only moves forward.
+        ConditionExpression: taskExists,
+        UpdateExpression: 'ADD runCount :fired',
+        ExpressionAttributeValues: { ':fired': schedule.fired },
+      });
+      await this.conditionalUpdate({
+        Key: taskKey(ack.seen.task.id),
+        // lastRunAt only moves forward, whichever tick writes last.
         ConditionExpression: `${taskExists} AND (lastRunAt < :lastRunAt OR attribute_type(lastRunAt, :null))`,
-        UpdateExpression: 'SET lastRunAt = :lastRunAt, runCount = :runCount',
+        UpdateExpression: 'SET lastRunAt = :lastRunAt',
         ExpressionAttributeValues: {
           ':lastRunAt': new Date(schedule.lastRunAt).toISOString(),
-          ':runCount': schedule.runCount,
           ':null': 'NULL',
         },
       });

@@ -11,7 +11,7 @@ import { startThrottlingProxy } from '../support/throttling-proxy';
 
 const T0 = Date.parse('2026-12-01T14:00:00Z');
 
-it('DynamoDB throttling on claims and acknowledgements is retried by the SDK, and nothing is lost', async () => {
+it('DynamoDB throttling on claims is retried by the SDK, and nothing is lost', async () => {
   const table = await createTestTable({ shards: 2 });
   const ids = Array.from({ length: 5 }, (_, i) => `throttled-${i}`);
   for (const id of ids)
