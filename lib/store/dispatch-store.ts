@@ -5,12 +5,17 @@ import { TaskNotFoundError } from '../errors';
 import type { Run } from '../task/schemas';
 import {
   type DueTask,
+  firstManualIs,
   isConditionFailure,
   type Lease,
+  lastRunBefore,
   leaseExpired,
   type ManualRun,
+  noManualRuns,
   runAbsent,
+  runExists,
   sameAttempt,
+  sameManualCount,
   sameVersion,
   stillDueAt,
   TableAdapter,
@@ -81,21 +86,6 @@ export class DispatchStore extends TableAdapter {
       for (const item of page.Items ?? []) yield this.toDueTask(item);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-  }
-
-  /** Whether any shard in [from, to) has something due by `upTo` beyond `limit` items (one page each). */
-  async countDue(shard: number, upTo: number, limit: number): Promise<number> {
-    const page = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: TABLE.dueIndex.name,
-        KeyConditionExpression: 'dueShard = :shard AND dueAt <= :upTo',
-        ExpressionAttributeValues: { ':shard': shard, ':upTo': upTo },
-        Select: 'COUNT',
-        Limit: limit,
-      }),
-    );
-    return (page.Count ?? 0) + (page.LastEvaluatedKey ? 1 : 0);
   }
 
   /** The task's current scheduling state, read strongly before firing an occurrence claimed early. */
@@ -181,7 +171,7 @@ export class DispatchStore extends TableAdapter {
     await this.conditionalUpdate({
       Key: runKey(taskId, runId),
       // A record removed meanwhile (task deleted) is not recreated.
-      ConditionExpression: 'attribute_exists(sk)',
+      ConditionExpression: runExists,
       UpdateExpression: 'SET #status = :failed, #error = :error',
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
       ExpressionAttributeValues: { ':failed': 'failed', ':error': error },
@@ -221,9 +211,9 @@ export class DispatchStore extends TableAdapter {
     const remove: string[] = [];
     const manualLeft = seen.manualRuns.slice(ack.manualDone);
     for (let i = 0; i < ack.manualDone; i++) remove.push(`manualRuns[${i}]`);
-    let manualCondition = 'attribute_not_exists(manualRuns)';
+    let manualCondition = noManualRuns;
     if (seen.manualRuns.length > 0) {
-      manualCondition = 'size(manualRuns) = :manualCount';
+      manualCondition = sameManualCount;
       values[':manualCount'] = seen.manualRuns.length;
     }
     if (ack.lastError !== undefined) {
@@ -292,7 +282,7 @@ export class DispatchStore extends TableAdapter {
       await this.conditionalUpdate({
         Key: taskKey(ack.seen.task.id),
         // lastRunAt only moves forward, whichever tick writes last.
-        ConditionExpression: `${taskExists} AND (lastRunAt < :lastRunAt OR attribute_type(lastRunAt, :null))`,
+        ConditionExpression: `${taskExists} AND ${lastRunBefore}`,
         UpdateExpression: 'SET lastRunAt = :lastRunAt',
         ExpressionAttributeValues: {
           ':lastRunAt': new Date(schedule.lastRunAt).toISOString(),
@@ -305,7 +295,7 @@ export class DispatchStore extends TableAdapter {
       await this.conditionalUpdate({
         Key: taskKey(ack.seen.task.id),
         // Only the tick removes entries, oldest first: ours are still the first ones, or gone already.
-        ConditionExpression: 'manualRuns[0].runId = :first',
+        ConditionExpression: firstManualIs,
         UpdateExpression: `REMOVE ${Array.from({ length: ack.manualDone }, (_, i) => `manualRuns[${i}]`).join(', ')}`,
         ExpressionAttributeValues: { ':first': first },
       });

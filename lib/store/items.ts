@@ -50,6 +50,11 @@ export const sameVersion = 'version = :seenVersion';
 export const runAbsent = 'attribute_not_exists(sk)';
 export const sameAttempt = 'attempt = :seenAttempt';
 export const leaseExpired = 'leaseUntil <= :now';
+export const runExists = 'attribute_exists(sk)';
+export const noManualRuns = 'attribute_not_exists(manualRuns)';
+export const sameManualCount = 'size(manualRuns) = :manualCount';
+export const firstManualIs = 'manualRuns[0].runId = :first';
+export const lastRunBefore = '(lastRunAt < :lastRunAt OR attribute_type(lastRunAt, :null))';
 
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
