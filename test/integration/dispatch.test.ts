@@ -55,6 +55,36 @@ describe('exactly-once claims', () => {
     await race.drop();
   });
 
+  it('a tick starting while the previous one still fires its last second shares the batch, without repeats', async () => {
+    await table.store.createTask(makeTask('overlap', T0, { schedule: { every: { seconds: 10 } } }));
+    const clock = new HookedClock(T0 + 1_000);
+    const invoker = new RecordingInvoker();
+    let next: Promise<unknown> | undefined;
+    clock.onSleep = async (at) => {
+      // The first tick is about to fire 14:01:00; EventBridge starts the next tick right then.
+      if (!next && at === T0 + 60_000) {
+        clock.set(T0 + 60_000);
+        next = tickWith(table, clock, invoker);
+        await next;
+      }
+    };
+    const first = await tickWith(table, clock, invoker);
+    const second = (await next) as Awaited<ReturnType<typeof tickWith>>;
+    const seconds = invoker.events.filter((e) => e.taskId === 'overlap').map((e) => e.scheduledAt);
+    expect(seconds).toHaveLength(12);
+    expect(new Set(seconds).size).toBe(12);
+    expect(seconds).toContain(iso(T0 + 60_000));
+    expect(seconds).toContain(iso(T0 + 70_000));
+    // The second tick found the first one's claim alive and left it to it.
+    expect(second.lost).toBeGreaterThanOrEqual(1);
+    expect(first.delivered + second.delivered).toBeGreaterThanOrEqual(12);
+    expect(await table.store.getTask('overlap')).toMatchObject({
+      runCount: 12,
+      lastRunAt: iso(T0 + 120_000),
+      nextRunAt: iso(T0 + 130_000),
+    });
+  });
+
   it('fires every-N-seconds and 6-field cron occurrences at their second', async () => {
     await table.store.createTask(makeTask('secs', T0, { schedule: { every: { seconds: 15 } } }));
     await table.store.createTask(makeTask('cron6', T0, { schedule: { cron: '*/20 * * * * *' } }));
