@@ -115,8 +115,6 @@ interface TaskWork {
   fired: number;
   lastError?: string;
   stopped: boolean;
-  /** Occurrences handed to `chain` and not finished. */
-  pending: number;
   /** Backing off before another invocation attempt. */
   retrying: boolean;
   chain: Promise<void>;
@@ -156,7 +154,6 @@ export async function runTick(
     if (occurrence.fireAt > deps.clock.now()) await deps.clock.sleepUntil(occurrence.fireAt);
     // Wait for a task still busy with its previous occurrence, unless it is backing off a retry.
     const wait = !work.retrying;
-    work.pending++;
     let start = () => {};
     const taken = new Promise<void>((resolve) => {
       start = resolve;
@@ -169,8 +166,6 @@ export async function runTick(
           : fireOne(deps, options, work, occurrence, started, horizon, report);
         start();
         return fired;
-      }).finally(() => {
-        work.pending--;
       }),
     );
     work.chain.catch(() => start());
@@ -262,7 +257,6 @@ function planWork(due: DueTask, now: number, horizon: number): TaskWork {
     manualDone: 0,
     fired: 0,
     stopped: false,
-    pending: 0,
     retrying: false,
     chain: Promise.resolve(),
   };
