@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -77,7 +77,7 @@ export class Sundial extends Construct {
       });
     }
 
-    const environment = {
+    const environment: Record<string, string> = {
       [ENV.tableName]: this.table.tableName,
       [ENV.shards]: String(shards),
       [ENV.targetPrefixes]: targetPrefixes.join(','),
@@ -85,8 +85,14 @@ export class Sundial extends Construct {
       // The AWS SDK is bundled (pinned by our lock file); its Node 20 notice is moot on Node 24.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
-    const fn = (name: string, entry: string, timeout: Duration) =>
+    const stack = Stack.of(this);
+    // A fixed tick name lets the tick's own policy (fan-out) and the API's name it without a reference
+    // cycle through the function's ARN. Unique per stack and construct path; Lambda allows 64 characters.
+    const tickFunctionName = `${stack.stackName}-${Names.uniqueId(this).slice(-16)}-tick`.slice(-64);
+    environment[ENV.tickFunctionName] = tickFunctionName;
+    const fn = (name: string, entry: string, timeout: Duration, functionName?: string) =>
       new NodejsFunction(this, name, {
+        functionName,
         entry,
         handler: 'handler',
         runtime: Runtime.NODEJS_24_X,
@@ -111,7 +117,14 @@ export class Sundial extends Construct {
       });
 
     // The tick: a stale tick is useless once the next one has run, so retries stop within the minute.
-    this.tickFunction = fn('TickFunction', 'lambdas/tick.ts', Duration.minutes(2));
+    // Up to ~62 s of firing at the second, plus margin (see docs/delivery.md).
+    this.tickFunction = fn('TickFunction', 'lambdas/tick.ts', Duration.minutes(2), tickFunctionName);
+    const tickArn = stack.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: tickFunctionName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     this.deadLetterQueue = new Queue(this, 'TickDeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -132,7 +145,6 @@ export class Sundial extends Construct {
       }),
     });
 
-    const stack = Stack.of(this);
     const indexArns = [TABLE.dueIndex.name, TABLE.groupIndex.name].map(
       (name) => `${this.table.tableArn}/index/${name}`,
     );
@@ -160,6 +172,10 @@ export class Sundial extends Construct {
         resources: targetArns,
       }),
     );
+    // Fan-out: an overloaded tick hands shard ranges to more instances of itself.
+    this.tickFunction.addToRolePolicy(
+      new PolicyStatement({ sid: 'FanOut', actions: ['lambda:InvokeFunction'], resources: [tickArn] }),
+    );
 
     // The API.
     this.apiFunction = fn('ApiFunction', 'lambdas/api.ts', Duration.seconds(29));
@@ -174,6 +190,7 @@ export class Sundial extends Construct {
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'dynamodb:ConditionCheckItem',
+          'dynamodb:BatchGetItem',
           'dynamodb:BatchWriteItem',
           'dynamodb:Query',
           'dynamodb:Scan',
@@ -188,12 +205,17 @@ export class Sundial extends Construct {
         resources: [this.tickSchedule.scheduleArn],
       }),
     );
+    // Run now: the API starts a tick of the task's shard so the run need not wait for the next minute.
+    this.apiFunction.addToRolePolicy(
+      new PolicyStatement({ sid: 'StartTick', actions: ['lambda:InvokeFunction'], resources: [tickArn] }),
+    );
     // UpdateSchedule re-submits the whole target, whose role the caller must be allowed to pass.
     this.apiFunction.addToRolePolicy(
       new PolicyStatement({
         sid: 'PassTickScheduleRole',
         actions: ['iam:PassRole'],
         resources: [scheduleRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
       }),
     );
 

@@ -9,6 +9,8 @@ export const ENV = {
   runTtlDays: 'SUNDIAL_RUN_TTL_DAYS',
   scheduleName: 'SUNDIAL_SCHEDULE_NAME',
   scheduleGroup: 'SUNDIAL_SCHEDULE_GROUP',
+  /** The tick function's name: the tick invokes it to fan out, the API to deliver a run-now at once. */
+  tickFunctionName: 'SUNDIAL_TICK_FUNCTION_NAME',
 } as const;
 
 export const DEFAULTS = {
@@ -33,6 +35,7 @@ const configSchema = z.object({
   [ENV.runTtlDays]: z.coerce.number().int().min(1).default(DEFAULTS.runTtlDays),
   [ENV.scheduleName]: z.string().min(1).optional(),
   [ENV.scheduleGroup]: z.string().min(1).default(DEFAULTS.scheduleGroup),
+  [ENV.tickFunctionName]: z.string().min(1).optional(),
 });
 
 export interface SundialConfig {
@@ -44,6 +47,8 @@ export interface SundialConfig {
   /** The EventBridge Scheduler schedule that drives the tick (absent: scheduler routes answer 501). */
   scheduleName?: string;
   scheduleGroup: string;
+  /** The tick function (absent: the tick never fans out and run-now waits for the next tick). */
+  tickFunctionName?: string;
 }
 
 /** Reads the configuration once, failing fast with every missing or malformed variable named. */
@@ -62,5 +67,7 @@ export function readConfig(env: Record<string, string | undefined>): SundialConf
     runTtlDays: e[ENV.runTtlDays],
     scheduleName: e[ENV.scheduleName],
     scheduleGroup: e[ENV.scheduleGroup],
+    // No fallback to AWS_LAMBDA_FUNCTION_NAME: in the API Lambda that would name the API itself.
+    tickFunctionName: e[ENV.tickFunctionName],
   };
 }

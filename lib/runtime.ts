@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ulid } from 'ulid';
 import { createApp } from './api/app';
@@ -8,7 +8,14 @@ import { TaskService } from './api/task-service';
 import { type Clock, systemClock } from './clock';
 import type { SundialConfig } from './config';
 import { LambdaInvoker } from './dispatch/invoker';
-import { DEFAULT_TICK_OPTIONS, runTick, type TickDeps, type TickOptions } from './dispatch/tick';
+import {
+  DEFAULT_TICK_OPTIONS,
+  runTick,
+  type TickDeps,
+  type TickFaults,
+  type TickOptions,
+  type TickRequest,
+} from './dispatch/tick';
 import { DispatchStore } from './store/dispatch-store';
 import { TaskStore } from './store/task-store';
 
@@ -26,7 +33,21 @@ export interface RuntimeOptions {
   dynamodb?: DynamoDBClient;
   lambda?: LambdaClient;
   scheduler?: SchedulerClient;
+  /** Fault points for tests (see TickFaults). */
+  faults?: TickFaults;
 }
+
+/**
+ * Retries: DynamoDB throttling and 5xx are retried by the SDK (standard mode: exponential backoff with
+ * full jitter) a few more times than its default; Lambda calls get tight timeouts so a stuck connection
+ * costs seconds, not the tick, and the tick adds its own backoff on top (see lib/dispatch/tick.ts).
+ */
+export const DYNAMODB_CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'standard' } as const;
+const LAMBDA_CLIENT_CONFIG = {
+  maxAttempts: 3,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+} as const;
 
 /**
  * The composition root shared by the Lambda handlers and the local cloud. Endpoints are never chosen
@@ -35,15 +56,30 @@ export interface RuntimeOptions {
  */
 export function createRuntime(config: SundialConfig, options: RuntimeOptions = {}) {
   const clock = options.clock ?? systemClock;
-  const dynamodb = options.dynamodb ?? new DynamoDBClient({});
+  const dynamodb = options.dynamodb ?? new DynamoDBClient(DYNAMODB_CLIENT_CONFIG);
+  const lambda = options.lambda ?? new LambdaClient(LAMBDA_CLIENT_CONFIG);
   const store = new TaskStore(dynamodb, config);
   const dispatch = new DispatchStore(dynamodb, config);
-  const invoker = new LambdaInvoker(options.lambda ?? new LambdaClient({}));
+  const { tickFunctionName } = config;
   const tickDeps: TickDeps = {
     store: dispatch,
-    invoker,
+    invoker: new LambdaInvoker(lambda),
     clock,
     newRunId: () => ulid(clock.now()),
+    targetPrefixes: config.targetPrefixes,
+    // Fan-out: the tick hands a shard range to another instance of itself, asynchronously.
+    fanOut: tickFunctionName
+      ? async (shards) => {
+          await lambda.send(
+            new InvokeCommand({
+              FunctionName: tickFunctionName,
+              InvocationType: 'Event',
+              Payload: Buffer.from(JSON.stringify({ shards })),
+            }),
+          );
+        }
+      : undefined,
+    faults: options.faults,
     log: options.log,
   };
   const tickOptions = { ...DEFAULT_TICK_OPTIONS, ...options.tick };
@@ -51,9 +87,10 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     store,
     clock,
     targetPrefixes: config.targetPrefixes,
-    invoker,
     runs: dispatch,
-    newRunId: tickDeps.newRunId,
+    nudgeTick: tickDeps.fanOut,
+    shards: config.shards,
+    log: options.log,
   });
   const scheduler = new SchedulerService({
     client: options.scheduler ?? new SchedulerClient({}),
@@ -62,9 +99,10 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
   });
   return {
     store,
+    dispatch,
     tasks,
     app: createApp({ tasks, scheduler, log: options.log }),
-    tick: () => runTick(tickDeps, tickOptions),
+    tick: (request: TickRequest = {}) => runTick(tickDeps, tickOptions, request),
   };
 }
 

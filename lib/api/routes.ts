@@ -10,8 +10,8 @@ import {
   ListRunsQuery,
   ListTasksQuery,
   Problem,
-  Run,
   RunPage,
+  RunRequested,
   SchedulerState,
   Task,
   TaskId,
@@ -143,7 +143,7 @@ export const routes = {
     summary: 'Run a task now (source: manual)',
     description: 'Invokes the target asynchronously whatever the task state; the schedule is untouched.',
     request: { params: idParams },
-    responses: { 202: json(Run, 'the run, recorded'), ...errors },
+    responses: { 202: json(RunRequested, 'queued: the tick delivers it with this runId'), ...errors },
   }),
   listRuns: createRoute({
     method: 'get',

@@ -1,7 +1,10 @@
 import { ulid } from 'ulid';
 import type { Clock } from '../clock';
-import type { Invoker } from '../dispatch/invoker';
+import type { ShardRange } from '../dispatch/tick';
 import { TaskNotFoundError, ValidationError } from '../errors';
+import type { Log } from '../runtime';
+import type { ManualRun } from '../store/items';
+import { shardOf } from '../store/schema';
 import type { Page, TaskChange, TaskStore } from '../store/task-store';
 import { buildTask, toIso } from '../task/model';
 import { applyPatch, pauseTask, resumeTask } from '../task/patch';
@@ -9,12 +12,12 @@ import { type PreviewResponse, previewSchedule } from '../task/preview';
 import {
   BatchCreateRequest,
   CreateTaskRequest,
-  type DeliveryEvent,
   GroupId,
   type GroupResult,
   ListRunsQuery,
   ListTasksQuery,
   type Run,
+  type RunRequested,
   type Task,
   type TaskDefinition,
   TaskId,
@@ -27,10 +30,12 @@ export interface TaskServiceDeps {
   store: TaskStore;
   clock: Clock;
   targetPrefixes: readonly string[];
-  /** Run-now delivers through the same Invoker as the tick and records the run like it. */
-  invoker: Invoker;
-  runs: { putRun(run: Run): Promise<void> };
-  newRunId?: () => string;
+  shards: number;
+  /** Run-now queues a manual occurrence that the tick delivers through its own claim path. */
+  runs: { enqueueManualRun(taskId: string, now: number): Promise<ManualRun> };
+  /** Starts a tick on one shard at once, so a manual run need not wait for the next minute. */
+  nudgeTick?: (range: ShardRange) => Promise<void>;
+  log?: Log;
 }
 
 /** The use cases behind the HTTP API: validate at the edge, then trust the types. */
@@ -117,29 +122,24 @@ export class TaskService {
    * Runs a task now, whatever its state, with `source: manual`; its schedule, runCount and nextRunAt are
    * untouched. The target is invoked asynchronously, as by the tick, and the run is recorded.
    */
-  async runTask(id: string): Promise<Run> {
-    const task = await this.getTask(id);
-    const now = this.deps.clock.now();
-    const event: DeliveryEvent = {
-      taskId: task.id,
-      group: task.group,
-      runId: this.deps.newRunId?.() ?? ulid(now),
-      scheduledAt: toIso(now),
-      firedAt: toIso(now),
-      attempt: 1,
-      source: 'manual',
-      payload: task.payload,
-    };
-    const { payload: _payload, group: _group, ...runFields } = event;
-    const run: Run = { ...runFields, status: 'delivered' };
-    try {
-      await this.deps.invoker.invoke(task.target, event);
-    } catch (error) {
-      run.status = 'failed';
-      run.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  /**
+   * Run now: the occurrence is queued on the task (one conditional write) and delivered by a tick with
+   * the same guarantees as a scheduled one; the tick of the task's shard is started at once when possible.
+   */
+  async runTask(id: string): Promise<RunRequested> {
+    const taskId = parseOrThrow(TaskId, id, 'id');
+    const manual = await this.deps.runs.enqueueManualRun(taskId, this.deps.clock.now());
+    if (this.deps.nudgeTick) {
+      const shard = shardOf(taskId, this.deps.shards);
+      // Best effort: if it fails, the per-minute tick delivers the run anyway.
+      await this.deps.nudgeTick({ from: shard, to: shard + 1 }).catch((error) =>
+        this.deps.log?.('warn', 'could not start a tick for a manual run', {
+          taskId,
+          error: String(error),
+        }),
+      );
     }
-    await this.deps.runs.putRun(run);
-    return run;
+    return { taskId, runId: manual.runId, requestedAt: toIso(manual.requestedAt), source: 'manual' };
   }
 
   async listRuns(id: string, query: unknown): Promise<Page<Run>> {

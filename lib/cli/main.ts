@@ -230,7 +230,10 @@ async function run(name: string, arg: string, ctx: Ctx): Promise<void> {
     }
     case 'tasks run': {
       const run = await client.runTask(arg);
-      return print(run, () => runTable([run], ctx.width));
+      return print(
+        run,
+        () => `${run.taskId}: run ${run.runId} queued at ${run.requestedAt}; the next tick delivers it`,
+      );
     }
     case 'tasks runs': {
       const query = { limit: flags.limit as string | undefined, cursor: flags.cursor as string | undefined };

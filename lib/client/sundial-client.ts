@@ -8,8 +8,8 @@ import {
   type ListRunsQuery,
   type ListTasksQuery,
   Problem,
-  Run,
   RunPage,
+  RunRequested,
   SchedulerState,
   Task,
   type TaskInput,
@@ -252,11 +252,16 @@ export class SundialClient {
    * after an ambiguous failure, since that could run it twice.
    *
    * @example
-   * const run = await sundial.runTask('nightly-report');
-   * console.log(run.runId, run.status);
+   * const { runId } = await sundial.runTask('nightly-report');
+   * // The run appears in listRuns('nightly-report') once the tick has delivered it.
    */
-  runTask(id: string): Promise<Run> {
-    return this.call({ method: 'POST', path: `${taskPath(id)}/run`, schema: Run, idempotent: false });
+  runTask(id: string): Promise<RunRequested> {
+    return this.call({
+      method: 'POST',
+      path: `${taskPath(id)}/run`,
+      schema: RunRequested,
+      idempotent: false,
+    });
   }
 
   /**

@@ -3,7 +3,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Clock } from '../clock';
 import { DEFAULTS, type SundialConfig } from '../config';
-import type { TickReport } from '../dispatch/tick';
+import { emptyTickReport, parseTickRequest, type TickOptions, type TickReport } from '../dispatch/tick';
 import { createRuntime, type Log, type Runtime } from '../runtime';
 import {
   type DynamoDbLocal,
@@ -40,6 +40,8 @@ export interface LocalCloudOptions {
   tickSeconds?: number;
   clock?: Clock;
   log?: Log;
+  /** Tick settings (look-ahead, fan-out threshold…), for tests and the bench. */
+  tick?: Partial<TickOptions>;
 }
 
 export interface LocalCloud {
@@ -79,6 +81,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       runTtlDays: DEFAULTS.runTtlDays,
       scheduleName: LOCAL_TICK_SCHEDULE,
       scheduleGroup: DEFAULTS.scheduleGroup,
+      // Fan-out invokes the tick function through the local Lambda endpoint, as in AWS.
+      tickFunctionName: LOCAL_TICK_FUNCTION,
     };
     await ensureTable(dynamodbClient, config.tableName);
 
@@ -112,8 +116,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dynamodb: dynamodbClient,
       lambda: lambdaClient,
       scheduler: schedulerClient,
+      tick: options.tick,
     });
-    lambda.register(LOCAL_TICK_FUNCTION, () => runtime.tick());
+    lambda.register(LOCAL_TICK_FUNCTION, (event) => runtime.tick(parseTickRequest(event)));
     for (const fn of options.functions ?? []) {
       lambda.register(fn.name, 'handler' in fn ? fn.handler : await loadHandler(fn));
     }
@@ -129,7 +134,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}`;
 
     const tick = async (): Promise<TickReport> => {
-      if (!scheduler.enabled) return { claimed: 0, delivered: 0, failed: 0, lost: 0 };
+      if (!scheduler.enabled) return emptyTickReport();
       const out = await lambdaClient.send(new InvokeCommand({ FunctionName: LOCAL_TICK_FUNCTION }));
       const body = JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8') || 'null');
       if (out.FunctionError) throw new Error(`tick failed: ${body?.errorMessage ?? out.FunctionError}`);
@@ -157,12 +162,13 @@ function listenError(error: unknown, what: string, flag: string): Error {
 
 /**
  * Invokes the tick every `seconds`, aligned to the wall clock (every 60 s means at each minute's start,
- * like EventBridge's rate(1 minute)). A tick still running when the next is due is not doubled.
+ * like EventBridge's rate(1 minute)). A tick runs for up to its look-ahead (a little over a minute), so
+ * two may overlap, as in AWS; a third is not started while two still run.
  */
 export function startLocalClock(tick: () => Promise<TickReport>, seconds: number, log?: Log) {
   const period = seconds * 1000;
   let timer: NodeJS.Timeout | undefined;
-  let running = false;
+  let running = 0;
   let stopped = false;
   const schedule = () => {
     if (stopped) return;
@@ -170,15 +176,15 @@ export function startLocalClock(tick: () => Promise<TickReport>, seconds: number
   };
   const fire = async () => {
     schedule();
-    if (running) return;
-    running = true;
+    if (running >= 2) return;
+    running++;
     try {
       const report = await tick();
       if (report.claimed > 0 || report.failed > 0) log?.('info', 'tick', { ...report });
     } catch (error) {
       log?.('error', 'tick failed', { error: String(error) });
     } finally {
-      running = false;
+      running--;
     }
   };
   schedule();

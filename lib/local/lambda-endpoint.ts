@@ -12,6 +12,15 @@ export interface LocalContext {
   getRemainingTimeInMillis(): number;
 }
 
+/** An error the endpoint answers on purpose, as Lambda would (for fault tests and the bench). */
+export interface InjectedFault {
+  status: number;
+  /** The `x-amzn-errortype`, e.g. TooManyRequestsException, ServiceException, RequestTooLargeException. */
+  type: string;
+  /** How many invocations fail; Infinity for all of them. */
+  times: number;
+}
+
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const TIMEOUT_MS = 15 * 60_000;
 
@@ -37,6 +46,9 @@ function sendError(res: ServerResponse, status: number, type: string, message: s
 export class LocalLambdaEndpoint {
   private readonly functions = new Map<string, LocalHandler>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly faults = new Map<string, InjectedFault>();
+  /** Invocations answered so far, per function name, faults included. */
+  readonly calls = new Map<string, number>();
   private server = createServer((req, res) => {
     this.handle(req, res).catch((error) => sendError(res, 500, 'ServiceException', String(error)));
   });
@@ -46,6 +58,11 @@ export class LocalLambdaEndpoint {
 
   register(name: string, handler: LocalHandler): void {
     this.functions.set(name, handler);
+  }
+
+  /** Makes the next `fault.times` invocations of `name` fail with `fault` instead of running. */
+  injectFault(name: string, fault: InjectedFault): void {
+    this.faults.set(name, { ...fault });
   }
 
   names(): string[] {
@@ -81,6 +98,12 @@ export class LocalLambdaEndpoint {
     if (!match?.[1]) return sendError(res, 404, 'UnknownOperationException', `${req.method} ${url.pathname}`);
     const name = functionNameOf(decodeURIComponent(match[1]));
     const body = await readBody(req);
+    this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
+    const fault = this.faults.get(name);
+    if (fault && fault.times > 0) {
+      fault.times--;
+      return sendError(res, fault.status, fault.type, `injected ${fault.type}`);
+    }
     const handler = this.functions.get(name);
     if (!handler) return sendError(res, 404, 'ResourceNotFoundException', `Function not found: ${name}`);
     let event: unknown;

@@ -1,10 +1,76 @@
-import { PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { fireTimeOf } from '../task/plan';
-import type { Run, Task } from '../task/schemas';
-import { type DueTask, holdsLease, isActive, type Lease, noLease, stillDueAt, TableAdapter } from './items';
-import { runKey, TABLE, taskKey } from './schema';
+import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { encodeTime, ulid } from 'ulid';
+import { TaskNotFoundError } from '../errors';
+import type { Run } from '../task/schemas';
+import {
+  type DueTask,
+  firstManualIs,
+  isConditionFailure,
+  type Lease,
+  lastRunBefore,
+  leaseExpired,
+  type ManualRun,
+  noManualRuns,
+  runAbsent,
+  runExists,
+  sameAttempt,
+  sameManualCount,
+  sameVersion,
+  stillDueAt,
+  TableAdapter,
+  taskExists,
+} from './items';
+import { RUN_SK_PREFIX, runKey, shardOf, TABLE, taskKey } from './schema';
 
-/** What the tick needs: the due index, the claim, the lease, the release and the run record. */
+/** A run record as the tick writes it: the public run plus the lease it carries while undelivered. */
+export interface RunClaim {
+  run: Run;
+  lease: Lease;
+}
+
+/** What a tick learned when it tried to claim an occurrence. */
+export type ClaimResult = { won: true } | { won: false; existing: RunClaim };
+
+/** How the tick acknowledges what it delivered for one task. */
+export interface Acknowledgement {
+  /** The task as the tick saw it (version and dueAt are the conditions). */
+  seen: DueTask;
+  /** Manual runs delivered: they are the first `manualDone` entries of `seen.manualRuns`. */
+  manualDone: number;
+  /** The scheduled occurrences' outcome, absent when the tick fired none. */
+  schedule?: {
+    nextRunAt: number | null;
+    nextFireAt: number | null;
+    /** Occurrences this tick delivered: added to runCount (two ticks may share a task's batch). */
+    fired: number;
+    lastRunAt: number;
+  };
+  /** The last permanent delivery error, recorded on the task for operators. */
+  lastError?: string;
+}
+
+/**
+ * The dispatcher's view of the table.
+ *
+ * The claim on an occurrence is its run record: creating `RUN#<runId>` (conditional on its absence)
+ * is the one write that decides which tick delivers it, and the record doubles as the lease and as
+ * history. Scheduled run ids are derived from (task, createdAt, scheduledAt), so every tick that ever
+ * looks at one occurrence computes the same key and the same runId. The task item moves in the due
+ * index only once per batch, when the tick acknowledges (see docs/delivery.md for the cost figures).
+ *
+ * Invariants for writers outside the tick (task-store, API):
+ * - `dueAt` is the fire time of `nextRunAt` (or earlier while `manualRuns` is non-empty); an item
+ *   carries `dueShard`/`dueAt` only while it is active with a next run, or has manual runs pending.
+ * - Any user change to what or when a task fires (PATCH, pause, resume, enable) bumps `version`:
+ *   the tick's acknowledgement is conditional on the version it read, so the user's write always wins
+ *   and the tick then records only its counters (never `dueAt`, never `state`).
+ * - A writer that recomputes `nextRunAt` must do it after `lastRunAt` (never before), or occurrences
+ *   already delivered are planned again (they would be found claimed and skipped, but cost a write).
+ * - Deleting a task deletes its item; every tick write on the task item is conditional on it existing,
+ *   so a delete is never undone. Run records of a deleted task may be left behind; TTL removes them.
+ * - `manualRuns` is only appended to (enqueueManualRun) by others; only the tick removes entries.
+ */
 export class DispatchStore extends TableAdapter {
   /** Tasks in one shard whose `dueAt <= upTo`, oldest first, following every page. */
   async *queryDue(shard: number, upTo: number): AsyncGenerator<DueTask> {
@@ -22,89 +88,270 @@ export class DispatchStore extends TableAdapter {
     } while (startKey);
   }
 
+  /** The task's current scheduling state, read strongly before firing an occurrence claimed early. */
+  async readDueTask(taskId: string): Promise<DueTask | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: taskKey(taskId), ConsistentRead: true }),
+    );
+    return Item ? this.toDueTask(Item) : undefined;
+  }
+
   /**
-   * Claims the occurrence at `seen.dueAt`: records the lease, advances the task to its next occurrence
-   * and parks it in the due index until the lease expires. False if another writer got there first.
+   * Claims one occurrence by creating its run record. Lost: someone created it first, and `existing`
+   * says who holds it and until when.
    */
-  async claim(
-    seen: DueTask,
-    lease: Lease,
-    next: { nextRunAt: number | null; runCount: number },
-  ): Promise<boolean> {
+  async claimRun(claim: RunClaim): Promise<ClaimResult> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.runItem(claim),
+          // Two ticks (overlapping, retried by EventBridge, or fanned out) reached the same occurrence:
+          // the run key is the same for both, so only the first put lands.
+          ConditionExpression: runAbsent,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { won: true };
+    } catch (error) {
+      if (!isConditionFailure(error) || !error.Item) throw error;
+      return { won: false, existing: this.toRunClaim(unmarshall(error.Item)) };
+    }
+  }
+
+  /**
+   * Takes over a claim whose holder let its lease expire (it died, or timed out), for re-delivery with
+   * the same runId and the next attempt. False if another tick took it over first.
+   */
+  async takeOver(existing: RunClaim, lease: Lease, firedAt: number): Promise<boolean> {
     return this.conditionalUpdate({
-      Key: taskKey(seen.task.id),
-      // Two ticks (or a retried tick) saw the same occurrence: only the first claim matches dueAt.
-      // An API change since the query moved dueAt or took a lease: the claim then fails too.
-      ConditionExpression: `${stillDueAt} AND ${noLease} AND ${isActive}`,
-      UpdateExpression:
-        'SET lease = :lease, dueAt = :until, nextRunAt = :next, runCount = :runCount, lastRunAt = :lastRunAt',
-      ExpressionAttributeNames: { '#state': 'state' },
+      Key: runKey(existing.run.taskId, lease.runId),
+      // Two ticks found the same expired lease: only the one that still sees the old attempt wins.
+      // The lease must really have expired: a slow holder is still within it and delivers itself.
+      ConditionExpression: `${sameAttempt} AND ${leaseExpired}`,
+      UpdateExpression: 'SET attempt = :attempt, leaseUntil = :until, firedAt = :firedAt',
       ExpressionAttributeValues: {
-        ':seenDueAt': seen.dueAt,
-        ':active': 'active',
-        ':lease': lease,
+        ':seenAttempt': existing.lease.attempt,
+        ':now': firedAt,
+        ':attempt': lease.attempt,
         ':until': lease.until,
-        ':next': next.nextRunAt === null ? null : new Date(next.nextRunAt).toISOString(),
-        ':runCount': next.runCount,
-        ':lastRunAt': new Date(lease.scheduledAt).toISOString(),
+        ':firedAt': new Date(firedAt).toISOString(),
       },
     });
   }
 
-  /** Takes over an expired lease for re-delivery (same runId, next attempt). */
-  async renewLease(seen: DueTask, lease: Lease): Promise<boolean> {
-    return this.conditionalUpdate({
-      Key: taskKey(seen.task.id),
-      // Two ticks found the same expired lease: only the one that still sees the old expiry renews it.
-      ConditionExpression: `${stillDueAt} AND ${holdsLease}`,
-      UpdateExpression: 'SET lease = :lease, dueAt = :until',
-      ExpressionAttributeValues: {
-        ':seenDueAt': seen.dueAt,
-        ':runId': lease.runId,
-        ':lease': lease,
-        ':until': lease.until,
-      },
+  /** The newest run record of one source with a runId time in [from, to] (epoch ms), if any. */
+  async latestRunBetween(
+    taskId: string,
+    from: number,
+    to: number,
+    source: Run['source'],
+  ): Promise<RunClaim | undefined> {
+    const page = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': taskKey(taskId).pk,
+          ':from': `${RUN_SK_PREFIX}${encodeTime(from)}`,
+          ':to': `${RUN_SK_PREFIX}${encodeTime(to)}~`,
+        },
+        ScanIndexForward: false,
+        // Manual runs interleave with scheduled ones; a few suffice to find the newest of a source.
+        Limit: 25,
+        ConsistentRead: true,
+      }),
+    );
+    const item = page.Items?.find((i) => i.source === source);
+    return item ? this.toRunClaim(item) : undefined;
+  }
+
+  /** Records the outcome of a delivery that failed; the record keeps its lease, so it is never retried. */
+  async recordFailure(taskId: string, runId: string, error: string): Promise<void> {
+    await this.conditionalUpdate({
+      Key: runKey(taskId, runId),
+      // A record removed meanwhile (task deleted) is not recreated.
+      ConditionExpression: runExists,
+      UpdateExpression: 'SET #status = :failed, #error = :error',
+      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+      ExpressionAttributeValues: { ':failed': 'failed', ':error': error },
     });
   }
 
   /**
-   * Acknowledges a delivered occurrence: drops the lease and puts the task back in the due index at its
-   * next occurrence, or marks it completed when there is none.
+   * Acknowledges what a tick delivered for one task: advances it to its next occurrence (one move in the
+   * due index), drops the manual runs it delivered, or completes it. Returns false when a user's write
+   * (or a tick that went further) came first; the tick's counters are then recorded without touching
+   * the schedule. Also repairs an item left in the due index with nothing to fire.
    */
-  async release(task: Task, runId: string): Promise<void> {
-    const next = task.nextRunAt === null ? null : Date.parse(task.nextRunAt);
-    const done = next === null;
-    const released = await this.conditionalUpdate({
+  async acknowledge(ack: Acknowledgement): Promise<boolean> {
+    let seen: DueTask | undefined = ack.seen;
+    // A run-now request appended meanwhile changes dueAt and the list: read again and retry.
+    for (let round = 0; round < 5 && seen; round++) {
+      const stale = seen.task.version !== ack.seen.task.version;
+      const mine = seen.manualRuns.slice(0, ack.manualDone).map((m) => m.runId);
+      const ours = ack.seen.manualRuns.slice(0, ack.manualDone).map((m) => m.runId);
+      if (stale || mine.join() !== ours.join()) break;
+      if (await this.tryAcknowledge(ack, seen)) return true;
+      seen = await this.readDueTask(ack.seen.task.id);
+      // Another tick acknowledged further than we got: its write stands.
+      const further = ack.schedule?.nextRunAt ?? Number.POSITIVE_INFINITY;
+      if (seen?.task.nextRunAt && Date.parse(seen.task.nextRunAt) > further) break;
+    }
+    if (!seen) return false;
+    await this.recordCounters(ack);
+    return false;
+  }
+
+  private async tryAcknowledge(ack: Acknowledgement, seen: DueTask): Promise<boolean> {
+    const { task } = seen;
+    const values: Record<string, unknown> = { ':seenVersion': task.version, ':seenDueAt': seen.dueAt };
+    const names: Record<string, string> = {};
+    const set: string[] = [];
+    const remove: string[] = [];
+    const manualLeft = seen.manualRuns.slice(ack.manualDone);
+    for (let i = 0; i < ack.manualDone; i++) remove.push(`manualRuns[${i}]`);
+    let manualCondition = noManualRuns;
+    if (seen.manualRuns.length > 0) {
+      // The size alone is not enough: another tick removing ours while a run-now appends a new one keeps
+      // it equal (two requests in the same millisecond leave dueAt unchanged too), and we would remove
+      // an undelivered run. The entries we remove must be the ones we delivered.
+      const ours = seen.manualRuns.slice(0, ack.manualDone).map((m, i) => {
+        values[`:manual${i}`] = m.runId;
+        return `manualRuns[${i}].runId = :manual${i}`;
+      });
+      manualCondition = [sameManualCount, ...ours].join(' AND ');
+      values[':manualCount'] = seen.manualRuns.length;
+    }
+    if (ack.lastError !== undefined) {
+      set.push('lastError = :lastError');
+      values[':lastError'] = ack.lastError;
+    }
+    const { schedule } = ack;
+    if (schedule) {
+      set.push('nextRunAt = :next', 'lastRunAt = :lastRunAt');
+      values[':next'] = schedule.nextRunAt === null ? null : new Date(schedule.nextRunAt).toISOString();
+      values[':fired'] = schedule.fired;
+      values[':lastRunAt'] = new Date(schedule.lastRunAt).toISOString();
+    }
+    // Without a schedule outcome (manual runs only) the next fire time is that of nextRunAt as stored.
+    let nextFireAt: number | null = task.nextRunAt ? Date.parse(task.nextRunAt) : null;
+    if (schedule) nextFireAt = schedule.nextFireAt;
+    const scheduleDue = task.state === 'active' && nextFireAt !== null;
+    if (manualLeft.length > 0 || scheduleDue) {
+      set.push('dueAt = :dueAt');
+      values[':dueAt'] = Math.min(
+        scheduleDue ? (nextFireAt as number) : Number.POSITIVE_INFINITY,
+        manualLeft[0]?.requestedAt ?? Number.POSITIVE_INFINITY,
+      );
+    } else {
+      remove.push('dueAt', 'dueShard');
+    }
+    if (schedule && schedule.nextRunAt === null && task.state === 'active') {
+      set.push('#state = :completed');
+      names['#state'] = 'state';
+      values[':completed'] = 'completed';
+    }
+    const update = [
+      set.length ? `SET ${set.join(', ')}` : '',
+      remove.length ? `REMOVE ${remove.join(', ')}` : '',
+      schedule ? 'ADD runCount :fired' : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    return this.conditionalUpdate({
       Key: taskKey(task.id),
-      // Only the holder of this lease may release it, and only while the task is still active: a pause
-      // or delete that came in meanwhile wins, and a deleted task is never recreated by the update.
-      ConditionExpression: `${holdsLease} AND ${isActive}`,
-      UpdateExpression: done
-        ? 'REMOVE lease, dueAt, dueShard SET #state = :completed'
-        : 'REMOVE lease SET dueAt = :next',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: done
-        ? { ':runId': runId, ':active': 'active', ':completed': 'completed' }
-        : { ':runId': runId, ':active': 'active', ':next': fireTimeOf(task, next) },
+      // A PATCH, pause, resume or delete since the tick read the task bumps the version (or removes the
+      // item): the user's write wins. Another tick that acknowledged first moved dueAt: re-read.
+      // A run-now appended meanwhile changes the list's size: re-read, so its dueAt is not lost.
+      ConditionExpression: `${sameVersion} AND ${stillDueAt} AND ${manualCondition}`,
+      UpdateExpression: update,
+      ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+      ExpressionAttributeValues: values,
     });
-    if (!released) {
-      // Paused (or deleted) while in flight: just drop our lease if it is still there.
+  }
+
+  /**
+   * Lost to a user's write or to a tick that went further: keep their schedule and state, record only
+   * what was delivered so it is not planned again (a writer recomputes nextRunAt after lastRunAt), and
+   * drop the manual runs delivered.
+   */
+  private async recordCounters(ack: Acknowledgement): Promise<void> {
+    const { schedule } = ack;
+    if (schedule) {
+      // Deleted: nothing to record, and the item must not come back (both writes need it to exist).
       await this.conditionalUpdate({
-        Key: taskKey(task.id),
-        ConditionExpression: holdsLease,
-        UpdateExpression: 'REMOVE lease',
-        ExpressionAttributeValues: { ':runId': runId },
+        Key: taskKey(ack.seen.task.id),
+        ConditionExpression: taskExists,
+        UpdateExpression: 'ADD runCount :fired',
+        ExpressionAttributeValues: { ':fired': schedule.fired },
+      });
+      await this.conditionalUpdate({
+        Key: taskKey(ack.seen.task.id),
+        // lastRunAt only moves forward, whichever tick writes last.
+        ConditionExpression: `${taskExists} AND ${lastRunBefore}`,
+        UpdateExpression: 'SET lastRunAt = :lastRunAt',
+        ExpressionAttributeValues: {
+          ':lastRunAt': new Date(schedule.lastRunAt).toISOString(),
+          ':null': 'NULL',
+        },
+      });
+    }
+    if (ack.manualDone > 0) {
+      const first = ack.seen.manualRuns[0]?.runId;
+      await this.conditionalUpdate({
+        Key: taskKey(ack.seen.task.id),
+        // Only the tick removes entries, oldest first: ours are still the first ones, or gone already.
+        ConditionExpression: firstManualIs,
+        UpdateExpression: `REMOVE ${Array.from({ length: ack.manualDone }, (_, i) => `manualRuns[${i}]`).join(', ')}`,
+        ExpressionAttributeValues: { ':first': first },
       });
     }
   }
 
-  async putRun(run: Run): Promise<void> {
+  /**
+   * Records a "run now" request on the task, to be delivered through the same claim path as scheduled
+   * occurrences by the next tick (due at once: a caller that wants it sooner runs a tick). Works for
+   * paused and completed tasks too; the task's schedule is untouched. TaskNotFoundError when the task
+   * does not exist. The returned runId is the one the target will receive.
+   */
+  async enqueueManualRun(taskId: string, now: number, runId: string = ulid(now)): Promise<ManualRun> {
+    const entry: ManualRun = { runId, requestedAt: now };
+    const ok = await this.conditionalUpdate({
+      Key: taskKey(taskId),
+      // Run-now racing a delete: a deleted task stays deleted.
+      ConditionExpression: taskExists,
+      // dueAt = now brings the item up in the next tick's query; the tick puts it back afterwards.
+      UpdateExpression:
+        'SET manualRuns = list_append(if_not_exists(manualRuns, :empty), :entry), dueShard = :shard, dueAt = :now',
+      ExpressionAttributeValues: {
+        ':empty': [],
+        ':entry': [entry],
+        ':shard': shardOf(taskId, this.shards),
+        ':now': now,
+      },
+    });
+    if (!ok) throw new TaskNotFoundError(taskId);
+    return entry;
+  }
+
+  private runItem({ run, lease }: RunClaim): Record<string, unknown> {
     const expiresAt = Math.floor(Date.parse(run.firedAt) / 1000) + this.runTtlSeconds;
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...runKey(run.taskId, run.runId), ...run, expiresAt },
-      }),
-    );
+    return { ...runKey(run.taskId, run.runId), ...run, leaseUntil: lease.until, expiresAt };
+  }
+
+  private toRunClaim(item: Record<string, unknown>): RunClaim {
+    const { pk: _pk, sk: _sk, expiresAt: _e, leaseUntil, ...run } = item;
+    const r = run as Run;
+    return {
+      run: r,
+      lease: {
+        runId: r.runId,
+        scheduledAt: Date.parse(r.scheduledAt),
+        source: r.source,
+        attempt: r.attempt,
+        until: leaseUntil as number,
+      },
+    };
   }
 }

@@ -5,10 +5,13 @@ import { fireTimeOf } from '../task/plan';
 import { type Run, Task } from '../task/schemas';
 import { shardOf, taskKey } from './schema';
 
-/** An occurrence a tick has claimed and not yet acknowledged; it is re-delivered once `until` passes. */
+/**
+ * The claim on one occurrence, held by its run record (see docs/delivery.md): whoever created the run
+ * record delivers the occurrence; after `until` another tick may take it over and deliver it again.
+ */
 export interface Lease {
   runId: string;
-  /** Epoch ms of the occurrence. */
+  /** Epoch ms of the occurrence (for a manual run: when it was requested). */
   scheduledAt: number;
   source: Run['source'];
   attempt: number;
@@ -16,11 +19,20 @@ export interface Lease {
   until: number;
 }
 
+/** A run requested through "run now", waiting on the task item for a tick to deliver it. */
+export interface ManualRun {
+  runId: string;
+  /** Epoch ms of the request. */
+  requestedAt: number;
+}
+
 /** A task as the tick sees it: the public task plus its scheduling internals. */
 export interface DueTask {
   task: Task;
+  /** When the item next needs attention: the fire time of `nextRunAt`, or earlier for a manual run. */
   dueAt: number;
-  lease?: Lease;
+  /** Manual runs not yet acknowledged, oldest first. */
+  manualRuns: ManualRun[];
 }
 
 export interface Page<T> {
@@ -34,9 +46,16 @@ const TASK_FIELDS = Object.keys(Task.shape) as (keyof Task)[];
 export const taskExists = 'attribute_exists(pk)';
 export const taskAbsent = 'attribute_not_exists(pk)';
 export const stillDueAt = 'dueAt = :seenDueAt';
-export const noLease = 'attribute_not_exists(lease)';
-export const holdsLease = 'lease.runId = :runId';
 export const isActive = '#state = :active';
+export const sameVersion = 'version = :seenVersion';
+export const runAbsent = 'attribute_not_exists(sk)';
+export const sameAttempt = 'attempt = :seenAttempt';
+export const leaseExpired = 'leaseUntil <= :now';
+export const runExists = 'attribute_exists(sk)';
+export const noManualRuns = 'attribute_not_exists(manualRuns)';
+export const sameManualCount = 'size(manualRuns) = :manualCount';
+export const firstManualIs = 'manualRuns[0].runId = :first';
+export const lastRunBefore = '(lastRunAt < :lastRunAt OR attribute_type(lastRunAt, :null))';
 
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
@@ -98,7 +117,11 @@ export abstract class TableAdapter {
   }
 
   protected toDueTask(item: Record<string, unknown>): DueTask {
-    return { task: this.toTask(item), dueAt: item.dueAt as number, lease: item.lease as Lease | undefined };
+    return {
+      task: this.toTask(item),
+      dueAt: item.dueAt as number,
+      manualRuns: (item.manualRuns as ManualRun[] | undefined) ?? [],
+    };
   }
 
   protected async conditionalUpdate(

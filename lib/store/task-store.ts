@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { TaskBusyError, TaskConflictError, TaskNotFoundError, VersionMismatchError } from '../errors';
+import { fireTimeOf } from '../task/plan';
 import { type Run, Task, type TaskState } from '../task/schemas';
 import {
   type DueTask,
@@ -159,10 +160,16 @@ export class TaskStore extends TableAdapter {
   }
 
   private async writeChange(current: DueTask, next: Task): Promise<boolean> {
-    const { lease } = current;
-    const due = next.state === 'active' && (lease !== undefined || next.nextRunAt !== null);
-    // While a tick holds a lease, dueAt is the lease expiry: it stays so until the tick releases it.
-    const dueAt = !due ? undefined : lease ? lease.until : Date.parse(next.nextRunAt as string);
+    // The due-index key (see DispatchStore): the fire time of the next run while active, or earlier
+    // while manual runs wait; without either the item leaves the index.
+    const scheduled =
+      next.state === 'active' && next.nextRunAt !== null
+        ? fireTimeOf(next, Date.parse(next.nextRunAt))
+        : undefined;
+    const manual = current.manualRuns[0]?.requestedAt;
+    const dueAt =
+      scheduled === undefined ? manual : manual === undefined ? scheduled : Math.min(scheduled, manual);
+    const due = dueAt !== undefined;
     const fields: Record<string, unknown> = {
       ...next,
       payload: JSON.stringify(next.payload),

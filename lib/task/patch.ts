@@ -9,6 +9,10 @@ const NON_SCHEDULING = new Set(['group', 'description', 'target', 'payload', 'en
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
 
+/** A recomputed next run never precedes what a tick already delivered (look-ahead may run ahead of now). */
+const afterLastRun = (task: Task, now: number) =>
+  Math.max(now, task.lastRunAt ? Date.parse(task.lastRunAt) : now);
+
 /**
  * The task after a merge patch (absent: kept, null: cleared). A scheduling change recomputes the next run
  * from `now`; `enabled` pauses or resumes. Returns undefined when nothing changes.
@@ -40,7 +44,9 @@ export function applyPatch(current: Task, patch: TaskPatch, now: number): Task |
   if (scheduling || resumed || current.state === 'completed') {
     // A plain resume follows the misfire policy; a scheduling change starts afresh from now.
     const nextRun =
-      resumed && !scheduling ? nextRunOnResume(task, now) : nextRunAfter(task, now, task.runCount);
+      resumed && !scheduling
+        ? nextRunOnResume(task, now)
+        : nextRunAfter(task, afterLastRun(task, now), task.runCount);
     if (nextRun === null && patch.schedule !== undefined) {
       throw new ValidationError([
         { path: 'schedule', message: 'the schedule has no occurrence after now within startAt/endAt' },

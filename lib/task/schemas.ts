@@ -177,6 +177,15 @@ export const Run = z.object({
 });
 export type Run = z.infer<typeof Run>;
 
+/** The answer to "run now": the manual occurrence is queued and the tick delivers it with this runId. */
+export const RunRequested = z.object({
+  taskId: TaskId,
+  runId: z.string(),
+  requestedAt: isoInstant,
+  source: z.literal('manual'),
+});
+export type RunRequested = z.infer<typeof RunRequested>;
+
 /** What a target Lambda receives. */
 export const DeliveryEvent = z.object({
   taskId: TaskId,

@@ -124,6 +124,23 @@ describe('the Sundial stack', () => {
     expect(JSON.stringify(table?.Resource)).not.toContain('/index/*');
   });
 
+  it('lets the tick invoke itself (fan-out) and the API start it (run now), by its fixed name only', () => {
+    const [tick] = Object.values(
+      template.findResources('AWS::Lambda::Function', { Properties: { Timeout: 120 } }),
+    );
+    const name = tick?.Properties.FunctionName as string;
+    expect(name).toMatch(/^Test-.+-tick$/);
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment.Variables[ENV.tickFunctionName]).toBe(name);
+    }
+    for (const sid of ['FanOut', 'StartTick']) {
+      const [statement, ...more] = statementsOf(sid);
+      expect(more).toHaveLength(0);
+      expect(statement?.Action).toBe('lambda:InvokeFunction');
+      expect(JSON.stringify(statement?.Resource)).toContain(`:function:${name}"`);
+    }
+  });
+
   it('lets the API read and change the tick schedule and nothing else in EventBridge Scheduler', () => {
     const [scheduler] = statementsOf('TickScheduleState');
     expect(scheduler?.Action).toEqual(['scheduler:GetSchedule', 'scheduler:UpdateSchedule']);

@@ -63,12 +63,23 @@ describe('the SDK against the local cloud', () => {
     });
 
     const run = await sundial.runTask('sdk-1');
-    expect(run).toMatchObject({ source: 'manual', status: 'delivered' });
-    await cloud.lambda.drain();
-    expect(received).toEqual([
-      expect.objectContaining({ taskId: 'sdk-1', runId: run.runId, source: 'manual' }),
-    ]);
-    expect((await sundial.listRuns('sdk-1')).runs).toEqual([run]);
+    expect(run).toMatchObject({ taskId: 'sdk-1', source: 'manual', requestedAt: '2026-12-01T12:40:00.000Z' });
+    await cloud.lambda.drain(); // run-now starts a tick of the task's shard at once
+    // The shard's tick delivers the manual run, and one catch-up run: `once` fires the latest missed (12:30).
+    expect(received).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ taskId: 'sdk-1', runId: run.runId, source: 'manual' }),
+        expect.objectContaining({
+          taskId: 'sdk-1',
+          source: 'schedule',
+          scheduledAt: '2026-12-01T12:30:00.000Z',
+        }),
+      ]),
+    );
+    expect(received).toHaveLength(2);
+    expect((await sundial.listRuns('sdk-1')).runs).toContainEqual(
+      expect.objectContaining({ runId: run.runId, source: 'manual', status: 'delivered' }),
+    );
 
     await sundial.deleteTask('sdk-1');
     await expect(sundial.getTask('sdk-1')).rejects.toBeInstanceOf(TaskNotFoundError);
@@ -112,6 +123,10 @@ describe('the SDK against the local cloud', () => {
     expect(ids.sort()).toEqual(tasks.map((t) => t.id).sort());
 
     for (let i = 0; i < 3; i++) await sundial.runTask('sdk-page-0');
+    await cloud.lambda.drain(); // run-now starts a tick of the task's shard at once
+    // Requests queued while that tick still delivered an earlier one wait for the next tick.
+    await cloud.tick();
+    await cloud.lambda.drain();
     const runIds: string[] = [];
     for await (const page of sundial.paginateRuns('sdk-page-0', { limit: 2 })) {
       runIds.push(...page.runs.map((r) => r.runId));

@@ -212,7 +212,11 @@ describe('pause, resume, run now, runs, delete', () => {
 
     const run = await call('POST', '/v1/tasks/pr/run');
     expect(run.status).toBe(202);
-    expect(run.body).toMatchObject({ taskId: 'pr', source: 'manual', status: 'delivered', attempt: 1 });
+    expect(run.body).toMatchObject({
+      taskId: 'pr',
+      source: 'manual',
+      requestedAt: '2026-12-01T15:45:00.000Z',
+    });
     await cloud.lambda.drain();
     expect(received.filter((e) => e.taskId === 'pr')).toEqual([
       expect.objectContaining({ taskId: 'pr', source: 'manual', runId: run.body.runId }),

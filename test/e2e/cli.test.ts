@@ -88,7 +88,13 @@ describe('the sundial CLI', { timeout: 90_000 }, () => {
     expect(updated.stdout).toMatch(/^next run\s+2026-12-01T13:00:00.000Z$/m);
 
     const run = await sundial('tasks', 'run', 'cli-1', '--output', 'json');
-    expect(JSON.parse(run.stdout)).toMatchObject({ source: 'manual', status: 'delivered' });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      taskId: 'cli-1',
+      source: 'manual',
+      runId: expect.any(String),
+    });
+    const queued = await sundial('tasks', 'run', 'cli-1');
+    expect(queued.stdout).toMatch(/^cli-1: run \S+ queued at \S+; the next tick delivers it$/m);
     expect((await sundial('groups', 'pause', 'cli')).stdout).toBe('group cli: 1 tasks, 1 paused\n');
   });
 

@@ -5,7 +5,8 @@ import { type LocalCloud, startLocalCloud } from '../../lib/local/cloud';
 import type { DeliveryEvent } from '../../lib/task/schemas';
 import { ManualClock } from '../support/clock';
 
-const T0 = Date.parse('2026-12-01T13:59:30Z');
+// More than the tick's look-ahead (about a minute) before the first occurrence.
+const T0 = Date.parse('2026-12-01T13:58:30Z');
 const received: DeliveryEvent[] = [];
 const clock = new ManualClock(T0);
 let cloud: LocalCloud;

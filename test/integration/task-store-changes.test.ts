@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskConflictError, VersionMismatchError } from '../../lib/errors';
-import type { Lease } from '../../lib/store/items';
 import { buildTask, toIso } from '../../lib/task/model';
 import { applyPatch, pauseTask, resumeTask } from '../../lib/task/patch';
 import { type Task, TaskInput } from '../../lib/task/schemas';
 import { parseOrThrow } from '../../lib/task/validate';
+import { ManualClock } from '../support/clock';
+import { RecordingInvoker, tickWith } from '../support/dispatch';
 import { createTestTable } from '../support/dynamodb';
 
 const T0 = Date.parse('2026-12-01T14:00:00Z');
@@ -25,81 +26,40 @@ beforeAll(async () => {
 });
 afterAll(() => table.drop());
 
-/** Claims the task's next occurrence as a tick would. */
-async function claim(id: string): Promise<Lease> {
-  const seen = await table.store.getDueTask(id);
-  if (!seen) throw new Error('no task');
-  const lease: Lease = {
-    runId: `run-${id}`,
-    scheduledAt: seen.dueAt,
-    source: 'schedule',
-    attempt: 1,
-    until: seen.dueAt + 300_000,
-  };
-  const won = await table.dispatch.claim(seen, lease, { nextRunAt: seen.dueAt + 300_000, runCount: 1 });
-  expect(won).toBe(true);
-  return lease;
-}
-
 describe('user changes racing the tick', () => {
-  it('a PATCH during a lease keeps the lease and its dueAt, and the tick can still release it', async () => {
-    await table.store.createTask(task('leased-patch'));
-    const lease = await claim('leased-patch');
-    const { task: patched } = await table.store.modifyTask(
-      'leased-patch',
-      (c) => applyPatch(c.task, { description: 'changed' }, T0),
-      { expectedVersion: 1 },
-    );
-    expect(patched.version).toBe(2);
-    const stored = await table.store.getDueTask('leased-patch');
-    expect(stored).toMatchObject({
-      lease,
-      dueAt: lease.until,
-      task: { description: 'changed', runCount: 1 },
-    });
-
-    await table.dispatch.release(stored?.task as Task, lease.runId);
-    const released = await table.store.getDueTask('leased-patch');
-    expect(released?.lease).toBeUndefined();
-    expect(released?.task.version).toBe(2); // ticks never bump the version
-  });
-
-  it('a pause during a lease is not undone by the release', async () => {
-    await table.store.createTask(task('leased-pause'));
-    const lease = await claim('leased-pause');
-    const before = await table.store.getDueTask('leased-pause');
-    await table.store.modifyTask('leased-pause', (c) => pauseTask(c.task, T0));
-    await table.dispatch.release(before?.task as Task, lease.runId);
-    const after = await table.store.getDueTask('leased-pause');
-    expect(after).toMatchObject({ task: { state: 'paused' }, dueAt: undefined, lease: undefined });
-
-    const { task: resumed } = await table.store.modifyTask('leased-pause', (c) =>
-      resumeTask(c.task, T0 + 60_000),
-    );
-    // 14:05 was claimed before the pause; resume goes on from the stored next run, never re-firing it.
-    expect(resumed).toMatchObject({ state: 'active', nextRunAt: toIso(T0 + 600_000) });
-    expect((await table.store.getDueTask('leased-pause'))?.dueAt).toBe(T0 + 600_000);
-  });
-
-  it('a claim between the read and the write makes the change re-read instead of overwriting it', async () => {
+  it('a tick acknowledging between the read and the write makes the change re-read instead of overwriting it', async () => {
     await table.store.createTask(task('racy'));
     const stale = await table.store.getDueTask('racy');
-    const lease = await claim('racy');
+    const clock = new ManualClock(T0 + 300_000);
+    expect(await tickWith(table, clock, new RecordingInvoker())).toMatchObject({ delivered: 1 });
     let calls = 0;
     const { task: changed } = await table.store.modifyTask(
       'racy',
       (c) => {
         calls++;
-        return applyPatch(c.task, { payload: { v: 2 } }, T0);
+        return applyPatch(c.task, { payload: { v: 2 } }, clock.now());
       },
       { seen: stale },
     );
     expect(calls).toBe(2);
-    expect(changed.runCount).toBe(1); // computed from the claimed task, not the stale one
+    expect(changed).toMatchObject({ runCount: 1, lastRunAt: toIso(T0 + 300_000), version: 2 }); // not the stale copy
     expect(await table.store.getDueTask('racy')).toMatchObject({
-      lease,
-      task: { payload: { v: 2 }, version: 2 },
+      dueAt: T0 + 600_000,
+      task: { payload: { v: 2 }, nextRunAt: toIso(T0 + 600_000) },
     });
+  });
+
+  it('a resume after a delivered occurrence never plans it again', async () => {
+    await table.store.createTask(task('resumed'));
+    const clock = new ManualClock(T0 + 300_000);
+    await tickWith(table, clock, new RecordingInvoker());
+    await table.store.modifyTask('resumed', (c) => pauseTask(c.task, clock.now()));
+    expect((await table.store.getDueTask('resumed'))?.dueAt).toBeUndefined();
+    const { task: resumed } = await table.store.modifyTask('resumed', (c) =>
+      resumeTask(c.task, T0 + 301_000),
+    );
+    expect(resumed).toMatchObject({ state: 'active', nextRunAt: toIso(T0 + 600_000) });
+    expect((await table.store.getDueTask('resumed'))?.dueAt).toBe(T0 + 600_000);
   });
 
   it('If-Match on a version someone else moved past is a VersionMismatchError', async () => {

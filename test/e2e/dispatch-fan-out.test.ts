@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { LOCAL_TICK_FUNCTION, type LocalCloud, startLocalCloud } from '../../lib/local/cloud';
+import type { DeliveryEvent } from '../../lib/task/schemas';
+import { ManualClock } from '../support/clock';
+import { makeTask } from '../support/dispatch';
+
+const T0 = Date.parse('2026-12-01T10:00:00Z');
+const clock = new ManualClock(T0);
+const received: DeliveryEvent[] = [];
+let cloud: LocalCloud;
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({
+    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    tableName: 'e2e-dispatch-fan-out',
+    shards: 4,
+    clock,
+    // A tiny threshold so 40 due tasks overload one tick.
+    tick: { maxDuePerTick: 8 },
+    functions: [
+      { name: 'sundial-sink', handler: async (event) => void received.push(event as DeliveryEvent) },
+    ],
+  });
+});
+afterAll(() => cloud?.stop());
+
+it('an overloaded tick hands shards to ticks of its own, and every occurrence fires once', async () => {
+  const ids = Array.from({ length: 40 }, (_, i) => `fan-${i}`);
+  for (const id of ids) {
+    await cloud.runtime.store.createTask(
+      makeTask(id, T0, { target: { function: 'sundial-sink' }, schedule: { every: { minutes: 5 } } }),
+    );
+  }
+  clock.set(T0 + 300_000);
+  const root = await cloud.tick();
+  await cloud.lambda.drain();
+  expect(root.fannedOut).toBeGreaterThanOrEqual(1);
+  // The root tick, plus one asynchronous tick per shard it handed over, through the Lambda endpoint.
+  expect(cloud.lambda.calls.get(LOCAL_TICK_FUNCTION)).toBe(1 + root.fannedOut);
+  expect(root.claimed).toBeLessThan(40);
+  expect(received.map((e) => e.taskId).sort()).toEqual([...ids].sort());
+  for (const id of ids.slice(0, 5))
+    expect(await cloud.runtime.store.getTask(id)).toMatchObject({ runCount: 1 });
+});
