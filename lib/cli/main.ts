@@ -232,7 +232,7 @@ async function run(name: string, arg: string, ctx: Ctx): Promise<void> {
       const run = await client.runTask(arg);
       return print(
         run,
-        () => `${run.taskId}: run ${run.runId} queued at ${run.requestedAt}; the next tick delivers it`,
+        () => `${run.taskId}: run ${run.runId} queued at ${run.requestedAt}; a tick delivers it shortly`,
       );
     }
     case 'tasks runs': {

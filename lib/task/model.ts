@@ -12,13 +12,14 @@ export type SchedulingFields = Pick<
 const ms = (iso: string | undefined | null) => (iso ? Date.parse(iso) : undefined);
 export const toIso = (epochMs: number) => new Date(epochMs).toISOString();
 
-/** Compiles the task's schedule; interval schedules are anchored at `startAt`, else at creation. */
+/** Compiles the task's schedule; interval schedules are anchored at `startAt`, else at the creation second. */
 export function compileTaskSchedule(task: SchedulingFields): CompiledSchedule {
   return compileSchedule({
     schedule: task.schedule,
     timezone: task.timezone,
     cronDayMatch: task.cronDayMatch,
-    anchorAt: ms(task.startAt) ?? (ms(task.createdAt) as number),
+    // Without startAt, the interval counts from the creation second: `every 5m` fires at :37, not :37.503.
+    anchorAt: ms(task.startAt) ?? Math.floor((ms(task.createdAt) as number) / 1000) * 1000,
   });
 }
 

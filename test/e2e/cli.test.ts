@@ -94,7 +94,7 @@ describe('the sundial CLI', { timeout: 90_000 }, () => {
       runId: expect.any(String),
     });
     const queued = await sundial('tasks', 'run', 'cli-1');
-    expect(queued.stdout).toMatch(/^cli-1: run \S+ queued at \S+; the next tick delivers it$/m);
+    expect(queued.stdout).toMatch(/^cli-1: run \S+ queued at \S+; a tick delivers it shortly$/m);
     expect((await sundial('groups', 'pause', 'cli')).stdout).toBe('group cli: 1 tasks, 1 paused\n');
   });
 

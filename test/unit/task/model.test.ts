@@ -10,6 +10,12 @@ const input = (over: Record<string, unknown> = {}) =>
   parseOrThrow(TaskInput, { target: { function: 'sundial-x' }, schedule: { cron: '0 * * * *' }, ...over });
 
 describe('buildTask', () => {
+  it('counts an interval from the creation second when there is no startAt', () => {
+    const created = Date.parse('2026-06-01T12:00:00.503Z');
+    const task = buildTask({ ...input({ schedule: { every: { minutes: 5 } } }), id: 'a' }, created);
+    expect(task.nextRunAt).toBe('2026-06-01T12:05:00.000Z');
+  });
+
   it('computes the first run and the defaults', () => {
     const task = buildTask({ ...input(), id: 'a' }, now);
     expect(task).toMatchObject({
