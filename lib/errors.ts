@@ -65,3 +65,13 @@ export class TaskBusyError extends SundialError {
     super(`task '${taskId}' kept changing under this request; try again`, options);
   }
 }
+
+/** Too many run-now requests are already waiting on this task. */
+export class RunQueueFullError extends SundialError {
+  constructor(taskId: string, limit: number, options?: ErrorOptions) {
+    super(
+      `task '${taskId}' already has ${limit} run-now requests waiting; try again once they are delivered`,
+      options,
+    );
+  }
+}

@@ -61,6 +61,15 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
   const store = new TaskStore(dynamodb, config);
   const dispatch = new DispatchStore(dynamodb, config);
   const { tickFunctionName } = config;
+  const startTick = async (request: TickRequest) => {
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: tickFunctionName,
+        InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify(request)),
+      }),
+    );
+  };
   const tickDeps: TickDeps = {
     store: dispatch,
     invoker: new LambdaInvoker(lambda),
@@ -68,17 +77,7 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     newRunId: () => ulid(clock.now()),
     targetPrefixes: config.targetPrefixes,
     // Fan-out: the tick hands a shard range to another instance of itself, asynchronously.
-    fanOut: tickFunctionName
-      ? async (shards) => {
-          await lambda.send(
-            new InvokeCommand({
-              FunctionName: tickFunctionName,
-              InvocationType: 'Event',
-              Payload: Buffer.from(JSON.stringify({ shards })),
-            }),
-          );
-        }
-      : undefined,
+    fanOut: tickFunctionName ? (shards) => startTick({ shards }) : undefined,
     faults: options.faults,
     log: options.log,
   };
@@ -88,7 +87,9 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     clock,
     targetPrefixes: config.targetPrefixes,
     runs: dispatch,
-    nudgeTick: tickDeps.fanOut,
+    // Run now: a tick of the task's shard that delivers run-now requests only, so a paused scheduler
+    // still fires no scheduled occurrence.
+    nudgeTick: tickFunctionName ? (shards) => startTick({ shards, manualOnly: true }) : undefined,
     shards: config.shards,
     log: options.log,
   });

@@ -1,4 +1,5 @@
 import {
+  RunQueueFullError,
   SchedulerNotConfiguredError,
   type SundialError,
   TaskBusyError,
@@ -16,6 +17,7 @@ const STATUS: [new (...args: never[]) => SundialError, number, string, string][]
   [TaskConflictError, 409, 'Task already exists', PROBLEM_TYPES.taskConflict],
   [VersionMismatchError, 412, 'Version mismatch', PROBLEM_TYPES.versionMismatch],
   [TaskBusyError, 503, 'Busy, try again', PROBLEM_TYPES.taskBusy],
+  [RunQueueFullError, 429, 'Too many run-now requests', PROBLEM_TYPES.runQueueFull],
   [SchedulerNotConfiguredError, 501, 'Scheduler not configured', PROBLEM_TYPES.schedulerNotConfigured],
 ];
 

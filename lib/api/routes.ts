@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { MAX_PENDING_MANUAL_RUNS } from '../store/dispatch-store';
 import { PreviewRequest, PreviewResponse } from '../task/preview';
 import {
   BatchCreateRequest,
@@ -143,7 +144,11 @@ export const routes = {
     summary: 'Run a task now (source: manual)',
     description: 'Invokes the target asynchronously whatever the task state; the schedule is untouched.',
     request: { params: idParams },
-    responses: { 202: json(RunRequested, 'queued: the tick delivers it with this runId'), ...errors },
+    responses: {
+      202: json(RunRequested, 'queued: the tick delivers it with this runId'),
+      ...errors,
+      429: problem(`${MAX_PENDING_MANUAL_RUNS} run-now requests already wait on this task`),
+    },
   }),
   listRuns: createRoute({
     method: 'get',

@@ -72,6 +72,8 @@ export const TickRequest = z.object({
     .object({ from: z.number().int().min(0), to: z.number().int().min(1) })
     .refine((r) => r.from < r.to, 'from must be below to')
     .optional(),
+  /** Deliver run-now requests only (the API's tick for a run-now), no scheduled occurrence. */
+  manualOnly: z.boolean().optional(),
 });
 export type TickRequest = z.infer<typeof TickRequest>;
 
@@ -121,6 +123,8 @@ interface TaskWork {
   manualDone: number;
   /** The last scheduled occurrence settled (delivered, failed, or found acknowledged). */
   lastSettled?: number;
+  /** The first scheduled occurrence another tick still held: the acknowledgement never moves past it. */
+  firstHeld?: Occurrence;
   /** Scheduled occurrences this tick delivered (or failed for good): what it adds to runCount. */
   fired: number;
   lastError?: string;
@@ -145,9 +149,10 @@ export async function runTick(
   const report = emptyTickReport();
   const started = deps.clock.now();
   const horizon = started + options.lookAheadMs;
-  const dueTasks = await collectDue(deps, options, request, horizon, report);
+  const found = await collectDue(deps, options, request, horizon, report);
+  const dueTasks = request.manualOnly ? found.filter((due) => due.manualRuns.length > 0) : found;
   const limit = pLimit(options.concurrency);
-  const works = dueTasks.map((due) => planWork(due, started, horizon));
+  const works = dueTasks.map((due) => planWork(due, started, horizon, request.manualOnly));
   // Fire in time order across all tasks; each task's occurrences stay sequential (see recovery).
   const timeline = works
     .flatMap((work) => work.occurrences.map((occurrence) => ({ work, occurrence })))
@@ -219,20 +224,32 @@ async function collectDue(
   if (overloaded.length === 0 || !deps.fanOut) return pages.flatMap((p) => p.items);
   // Every overloaded shard but the first goes to a tick of its own; this tick serves the first in full.
   const [mine, ...others] = overloaded;
+  const kept: number[] = [];
   await Promise.all(
     others.map(async (p) => {
-      await deps.fanOut?.({ from: p.shard, to: p.shard + 1 });
-      report.fannedOut++;
+      try {
+        await deps.fanOut?.({ from: p.shard, to: p.shard + 1 });
+        report.fannedOut++;
+      } catch (error) {
+        // Throttled or refused: this tick serves the shard itself rather than leave it unserved.
+        deps.log?.('warn', 'fan-out failed; serving the shard here', {
+          shard: p.shard,
+          error: String(error),
+        });
+        kept.push(p.shard);
+      }
     }),
   );
   const own = pages.filter((p) => !p.more).flatMap((p) => p.items);
-  if (mine) for await (const due of deps.store.queryDue(mine.shard, horizon)) own.push(due);
+  for (const shard of [...(mine ? [mine.shard] : []), ...kept]) {
+    for await (const due of deps.store.queryDue(shard, horizon)) own.push(due);
+  }
   deps.log?.('info', 'tick fanned out', { shards: others.map((p) => p.shard) });
   return own;
 }
 
 /** The occurrences a due task fires in this tick: pending manual runs first, then the schedule's. */
-function planWork(due: DueTask, now: number, horizon: number): TaskWork {
+function planWork(due: DueTask, now: number, horizon: number, manualOnly = false): TaskWork {
   const { task } = due;
   const occurrences: Occurrence[] = due.manualRuns.map((m) => ({
     runId: m.runId,
@@ -241,7 +258,7 @@ function planWork(due: DueTask, now: number, horizon: number): TaskWork {
     source: 'manual',
   }));
   let plan: TaskWork['plan'];
-  if (task.state === 'active' && task.nextRunAt !== null) {
+  if (!manualOnly && task.state === 'active' && task.nextRunAt !== null) {
     plan = planDue(task, Date.parse(task.nextRunAt), now, horizon);
     for (const fire of plan.fire) {
       occurrences.push({
@@ -297,7 +314,7 @@ async function fireOne(
     firedAt: toIso(now),
     attempt: 1,
     source: occurrence.source,
-    status: 'delivered',
+    status: 'claimed',
   };
   const claim = await deps.store.claimRun({ run, lease });
   if (!claim.won) {
@@ -306,6 +323,10 @@ async function fireOne(
       // Another live tick delivers it, and acknowledges it; a manual run stays pending until then.
       report.lost++;
       if (occurrence.source === 'manual') work.stopped = true;
+      // Later ones still fire at their second, but this tick's acknowledgement stops before this one:
+      // should its holder die before invoking it, the next tick plans it again and takes it over.
+      else if (!work.firstHeld || occurrence.scheduledAt < work.firstHeld.scheduledAt)
+        work.firstHeld = occurrence;
       return;
     }
     if (outcome === 'acknowledged') {
@@ -335,6 +356,7 @@ async function fireOne(
   const error = await deliver(deps, options, work, event, lease);
   if (error === undefined) {
     report.delivered++;
+    await deps.store.recordDelivered(task.id, lease.runId);
   } else {
     report.failed++;
     work.lastError = error;
@@ -368,14 +390,8 @@ async function settleExisting(
   horizon: number,
 ): Promise<'acknowledged' | 'held' | 'mine'> {
   const { task } = work.due;
-  // Acknowledged: the task's lastRunAt moved past it (a manual run is pending until dropped).
-  if (
-    occurrence.source === 'schedule' &&
-    task.lastRunAt &&
-    occurrence.scheduledAt <= Date.parse(task.lastRunAt)
-  ) {
-    return 'acknowledged';
-  }
+  // Settled: its target accepted it (or refused it for good); only a `claimed` record can be undelivered.
+  if (existing.run.status !== 'claimed') return 'acknowledged';
   if (existing.lease.until > now) return 'held';
   let target = existing;
   if (occurrence.source === 'schedule') {
@@ -383,7 +399,7 @@ async function settleExisting(
     // can be undelivered: an older one was invoked before the newer was claimed. The newest may be
     // one this tick's plan skipped (missed occurrences are coalesced), so it is looked up.
     const newest = await deps.store.latestRunBetween(task.id, occurrence.scheduledAt, horizon, 'schedule');
-    if (newest && newest.lease.scheduledAt > occurrence.scheduledAt) {
+    if (newest && newest.lease.scheduledAt > occurrence.scheduledAt && newest.run.status === 'claimed') {
       if (newest.lease.until > now) return 'held';
       if (work.lastSettled !== undefined && newest.lease.scheduledAt <= work.lastSettled) {
         return 'acknowledged';
@@ -449,25 +465,31 @@ async function acknowledge(deps: TickDeps, work: TaskWork): Promise<void> {
   const { plan } = work;
   const lastSettled = work.lastSettled;
   const { due } = work;
+  // dueAt is the fire time (jitter included) of the next occurrence.
+  const fireOf = (at: number | null) => (at === null ? null : fireTimeOf(due.task, at));
   const scheduled =
     due.task.state === 'active' && due.task.nextRunAt ? Date.parse(due.task.nextRunAt) : undefined;
-  const expected = due.manualRuns[0]?.requestedAt ?? scheduled;
+  const scheduledFire = scheduled === undefined ? undefined : fireTimeOf(due.task, scheduled);
+  const expected = Math.min(due.manualRuns[0]?.requestedAt ?? Infinity, scheduledFire ?? Infinity);
+  // A plan that fired nothing but skipped missed occurrences still moves the task on (or completes it).
+  const skippedOnly = plan !== undefined && plan.fire.length === 0 && plan.nextRunAt !== (scheduled ?? null);
   // Nothing settled: acknowledge only to repair an item whose dueAt is not what it should be.
   if (
     work.manualDone === 0 &&
     lastSettled === undefined &&
-    (work.occurrences.length || expected === due.dueAt)
+    !skippedOnly &&
+    (work.occurrences.length || expected === due.dueAt || !Number.isFinite(expected))
   )
     return;
   let schedule: Parameters<DispatchStore['acknowledge']>[0]['schedule'];
-  if (plan && lastSettled !== undefined) {
+  if (plan && skippedOnly) {
+    schedule = { nextRunAt: plan.nextRunAt, nextFireAt: fireOf(plan.nextRunAt), fired: 0 };
+  } else if (plan && lastSettled !== undefined) {
     // A take-over may settle an occurrence the plan coalesced away: count what lies at or before it.
     const fired = plan.fire.filter((f) => f.scheduledAt <= lastSettled).length;
     const all = fired === plan.fire.length;
     // Stopped part-way (paused, changed, or held by another tick): resume after the last one settled.
     const next = all ? plan.nextRunAt : (plan.fire[fired]?.scheduledAt ?? plan.nextRunAt);
-    // dueAt is the fire time (jitter included) of the next occurrence.
-    const fireOf = (at: number | null) => (at === null ? null : fireTimeOf(due.task, at));
     const nextFire = all ? fireOf(plan.nextRunAt) : (plan.fire[fired]?.fireAt ?? fireOf(plan.nextRunAt));
     schedule = {
       nextRunAt: next,
@@ -475,6 +497,14 @@ async function acknowledge(deps: TickDeps, work: TaskWork): Promise<void> {
       fired: work.fired,
       lastRunAt: lastSettled,
     };
+  }
+  // An occurrence another tick held is settled by now, or its holder may have died: cap at it if unsure.
+  const held =
+    work.firstHeld && (await deps.store.readRun(due.task.id, work.firstHeld.runId))?.run.status === 'claimed'
+      ? work.firstHeld
+      : undefined;
+  if (schedule && held && (schedule.nextRunAt === null || held.scheduledAt < schedule.nextRunAt)) {
+    schedule = { ...schedule, nextRunAt: held.scheduledAt, nextFireAt: held.fireAt };
   }
   await deps.store.acknowledge({
     seen: work.due,

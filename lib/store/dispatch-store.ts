@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { encodeTime, ulid } from 'ulid';
-import { TaskNotFoundError } from '../errors';
+import { RunQueueFullError, TaskNotFoundError } from '../errors';
+import { fireTimeOf } from '../task/plan';
 import type { Run } from '../task/schemas';
 import {
   type DueTask,
@@ -22,6 +23,15 @@ import {
   taskExists,
 } from './items';
 import { RUN_SK_PREFIX, runKey, shardOf, TABLE, taskKey } from './schema';
+
+/** Run-now requests that may wait on one task at a time (the API answers 429 beyond). */
+export const MAX_PENDING_MANUAL_RUNS = 20;
+
+const sameLastRunAt = 'lastRunAt = :seenLastRunAt';
+// lastRunAt is null (a NULL attribute) until the first run.
+const noLastRunAt = '(attribute_not_exists(lastRunAt) OR attribute_type(lastRunAt, :nullType))';
+
+const msOrNegInf = (iso: string | null | undefined) => (iso ? Date.parse(iso) : Number.NEGATIVE_INFINITY);
 
 /** A run record as the tick writes it: the public run plus the lease it carries while undelivered. */
 export interface RunClaim {
@@ -44,7 +54,8 @@ export interface Acknowledgement {
     nextFireAt: number | null;
     /** Occurrences this tick delivered: added to runCount (two ticks may share a task's batch). */
     fired: number;
-    lastRunAt: number;
+    /** The last occurrence settled; absent when the plan only skipped missed ones. */
+    lastRunAt?: number;
   };
   /** The last permanent delivery error, recorded on the task for operators. */
   lastError?: string;
@@ -166,6 +177,29 @@ export class DispatchStore extends TableAdapter {
     return item ? this.toRunClaim(item) : undefined;
   }
 
+  /** The run record of one occurrence, read consistently. */
+  async readRun(taskId: string, runId: string): Promise<RunClaim | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: runKey(taskId, runId), ConsistentRead: true }),
+    );
+    return Item ? this.toRunClaim(Item) : undefined;
+  }
+
+  /**
+   * Marks a claimed occurrence delivered once its target accepted the event. Until then its run record
+   * says `claimed`, and a tick that finds it so after the lease expired delivers it again.
+   */
+  async recordDelivered(taskId: string, runId: string): Promise<void> {
+    await this.conditionalUpdate({
+      Key: runKey(taskId, runId),
+      // A record removed meanwhile (task deleted) is not recreated.
+      ConditionExpression: runExists,
+      UpdateExpression: 'SET #status = :delivered',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':delivered': 'delivered' },
+    });
+  }
+
   /** Records the outcome of a delivery that failed; the record keeps its lease, so it is never retried. */
   async recordFailure(taskId: string, runId: string, error: string): Promise<void> {
     await this.conditionalUpdate({
@@ -194,6 +228,8 @@ export class DispatchStore extends TableAdapter {
       if (stale || mine.join() !== ours.join()) break;
       if (await this.tryAcknowledge(ack, seen)) return true;
       seen = await this.readDueTask(ack.seen.task.id);
+      // Completed or paused meanwhile (out of the due index): nothing to move, record the counters.
+      if (seen && seen.dueAt === undefined) break;
       // Another tick acknowledged further than we got: its write stands.
       const further = ack.schedule?.nextRunAt ?? Number.POSITIVE_INFINITY;
       if (seen?.task.nextRunAt && Date.parse(seen.task.nextRunAt) > further) break;
@@ -205,7 +241,11 @@ export class DispatchStore extends TableAdapter {
 
   private async tryAcknowledge(ack: Acknowledgement, seen: DueTask): Promise<boolean> {
     const { task } = seen;
-    const values: Record<string, unknown> = { ':seenVersion': task.version, ':seenDueAt': seen.dueAt };
+    const values: Record<string, unknown> = {
+      ':seenVersion': task.version,
+      ':seenDueAt': seen.dueAt,
+      ...(task.lastRunAt ? { ':seenLastRunAt': task.lastRunAt } : { ':nullType': 'NULL' }),
+    };
     const names: Record<string, string> = {};
     const set: string[] = [];
     const remove: string[] = [];
@@ -229,13 +269,18 @@ export class DispatchStore extends TableAdapter {
     }
     const { schedule } = ack;
     if (schedule) {
-      set.push('nextRunAt = :next', 'lastRunAt = :lastRunAt');
+      set.push('nextRunAt = :next');
       values[':next'] = schedule.nextRunAt === null ? null : new Date(schedule.nextRunAt).toISOString();
       values[':fired'] = schedule.fired;
-      values[':lastRunAt'] = new Date(schedule.lastRunAt).toISOString();
+      // Two ticks sharing a batch acknowledge in any order: lastRunAt only moves forward.
+      const lastRunAt = Math.max(schedule.lastRunAt ?? Number.NEGATIVE_INFINITY, msOrNegInf(task.lastRunAt));
+      if (Number.isFinite(lastRunAt)) {
+        set.push('lastRunAt = :lastRunAt');
+        values[':lastRunAt'] = new Date(lastRunAt).toISOString();
+      }
     }
     // Without a schedule outcome (manual runs only) the next fire time is that of nextRunAt as stored.
-    let nextFireAt: number | null = task.nextRunAt ? Date.parse(task.nextRunAt) : null;
+    let nextFireAt: number | null = task.nextRunAt ? fireTimeOf(task, Date.parse(task.nextRunAt)) : null;
     if (schedule) nextFireAt = schedule.nextFireAt;
     const scheduleDue = task.state === 'active' && nextFireAt !== null;
     if (manualLeft.length > 0 || scheduleDue) {
@@ -264,7 +309,8 @@ export class DispatchStore extends TableAdapter {
       // A PATCH, pause, resume or delete since the tick read the task bumps the version (or removes the
       // item): the user's write wins. Another tick that acknowledged first moved dueAt: re-read.
       // A run-now appended meanwhile changes the list's size: re-read, so its dueAt is not lost.
-      ConditionExpression: `${sameVersion} AND ${stillDueAt} AND ${manualCondition}`,
+      // A counters-only write by another tick since the read moved lastRunAt: re-read, never move it back.
+      ConditionExpression: `${sameVersion} AND ${stillDueAt} AND ${manualCondition} AND ${task.lastRunAt ? sameLastRunAt : noLastRunAt}`,
       UpdateExpression: update,
       ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
       ExpressionAttributeValues: values,
@@ -278,7 +324,7 @@ export class DispatchStore extends TableAdapter {
    */
   private async recordCounters(ack: Acknowledgement): Promise<void> {
     const { schedule } = ack;
-    if (schedule) {
+    if (schedule && schedule.lastRunAt !== undefined) {
       // Deleted: nothing to record, and the item must not come back (both writes need it to exist).
       await this.conditionalUpdate({
         Key: taskKey(ack.seen.task.id),
@@ -319,8 +365,9 @@ export class DispatchStore extends TableAdapter {
     const entry: ManualRun = { runId, requestedAt: now };
     const ok = await this.conditionalUpdate({
       Key: taskKey(taskId),
-      // Run-now racing a delete: a deleted task stays deleted.
-      ConditionExpression: taskExists,
+      // Run-now racing a delete: a deleted task stays deleted. The queue is bounded so the item stays
+      // small and the tick's acknowledgement (one condition per entry) stays within DynamoDB's limits.
+      ConditionExpression: `${taskExists} AND (attribute_not_exists(manualRuns) OR size(manualRuns) < :cap)`,
       // dueAt = now brings the item up in the next tick's query; the tick puts it back afterwards.
       UpdateExpression:
         'SET manualRuns = list_append(if_not_exists(manualRuns, :empty), :entry), dueShard = :shard, dueAt = :now',
@@ -329,9 +376,13 @@ export class DispatchStore extends TableAdapter {
         ':entry': [entry],
         ':shard': shardOf(taskId, this.shards),
         ':now': now,
+        ':cap': MAX_PENDING_MANUAL_RUNS,
       },
     });
-    if (!ok) throw new TaskNotFoundError(taskId);
+    if (!ok) {
+      if (await this.readDueTask(taskId)) throw new RunQueueFullError(taskId, MAX_PENDING_MANUAL_RUNS);
+      throw new TaskNotFoundError(taskId);
+    }
     return entry;
   }
 

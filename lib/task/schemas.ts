@@ -162,7 +162,8 @@ export const Task = TaskInput.extend({
 export type Task = z.infer<typeof Task>;
 
 export const RunSource = z.enum(['schedule', 'manual']);
-export const RunStatus = z.enum(['delivered', 'failed']);
+/** `claimed`: a tick holds the occurrence and has not yet had it accepted by the target. */
+export const RunStatus = z.enum(['claimed', 'delivered', 'failed']);
 
 /** One fired occurrence. */
 export const Run = z.object({
@@ -322,5 +323,6 @@ export const PROBLEM_TYPES = {
   taskConflict: 'urn:sundial:problem:task-conflict',
   versionMismatch: 'urn:sundial:problem:version-mismatch',
   taskBusy: 'urn:sundial:problem:task-busy',
+  runQueueFull: 'urn:sundial:problem:run-queue-full',
   schedulerNotConfigured: 'urn:sundial:problem:scheduler-not-configured',
 } as const;

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../../lib/local/cloud';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalCloud } from '../../lib/local/cloud';
 import { type DeliveryEvent, MAX_PAYLOAD_BYTES, type Problem, type Task } from '../../lib/task/schemas';
 import { ManualClock } from '../support/clock';
+import { startTestCloud } from '../support/cloud';
 
 const T0 = Date.parse('2026-12-01T12:00:00Z');
 const clock = new ManualClock(T0);
@@ -9,14 +10,7 @@ const received: DeliveryEvent[] = [];
 let cloud: LocalCloud;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: 'e2e-api',
-    clock,
-    functions: [
-      { name: 'sundial-recorder', handler: async (event) => void received.push(event as DeliveryEvent) },
-    ],
-  });
+  cloud = await startTestCloud('e2e-api', clock, received);
 });
 afterAll(() => cloud?.stop());
 

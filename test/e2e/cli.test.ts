@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../../lib/local/cloud';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalCloud } from '../../lib/local/cloud';
 import type { DeliveryEvent } from '../../lib/task/schemas';
 import { ManualClock } from '../support/clock';
+import { startTestCloud } from '../support/cloud';
 
 const BIN = resolve('bin/sundial.mjs');
 const clock = new ManualClock(Date.parse('2026-12-01T12:00:00Z'));
@@ -13,14 +14,7 @@ const received: DeliveryEvent[] = [];
 let cloud: LocalCloud;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: 'e2e-cli',
-    clock,
-    functions: [
-      { name: 'sundial-recorder', handler: async (event) => void received.push(event as DeliveryEvent) },
-    ],
-  });
+  cloud = await startTestCloud('e2e-cli', clock, received);
 });
 afterAll(() => cloud?.stop());
 

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { LOCAL_TICK_FUNCTION, type LocalCloud, startLocalCloud } from '../../lib/local/cloud';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { LOCAL_TICK_FUNCTION, type LocalCloud } from '../../lib/local/cloud';
 import type { DeliveryEvent } from '../../lib/task/schemas';
 import { ManualClock } from '../support/clock';
+import { startTestCloud } from '../support/cloud';
 import { makeTask } from '../support/dispatch';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
@@ -10,16 +11,11 @@ const received: DeliveryEvent[] = [];
 let cloud: LocalCloud;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: 'e2e-dispatch-fan-out',
+  cloud = await startTestCloud('e2e-dispatch-fan-out', clock, received, {
     shards: 4,
-    clock,
     // A tiny threshold so 40 due tasks overload one tick.
     tick: { maxDuePerTick: 8 },
-    functions: [
-      { name: 'sundial-sink', handler: async (event) => void received.push(event as DeliveryEvent) },
-    ],
+    recorders: ['sundial-sink'],
   });
 });
 afterAll(() => cloud?.stop());

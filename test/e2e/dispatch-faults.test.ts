@@ -1,9 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalCloud, startLocalCloud } from '../../lib/local/cloud';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalCloud } from '../../lib/local/cloud';
 import { taskKey } from '../../lib/store/schema';
 import type { DeliveryEvent } from '../../lib/task/schemas';
 import { ManualClock } from '../support/clock';
+import { startTestCloud } from '../support/cloud';
 import { makeTask } from '../support/dispatch';
 
 // Lambda's throttling, 5xx and size errors come from the local Lambda endpoint, which answers them on
@@ -15,15 +16,9 @@ const received: DeliveryEvent[] = [];
 let cloud: LocalCloud;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: 'e2e-dispatch-faults',
+  cloud = await startTestCloud('e2e-dispatch-faults', clock, received, {
     shards: 4,
-    clock,
-    functions: ['ok', 'throttled', 'flaky', 'too-large', 'always-throttled'].map((name) => ({
-      name: `sundial-${name}`,
-      handler: async (event: unknown) => void received.push(event as DeliveryEvent),
-    })),
+    recorders: ['ok', 'throttled', 'flaky', 'too-large', 'always-throttled'].map((name) => `sundial-${name}`),
   });
 });
 afterAll(() => cloud?.stop());

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SundialApiError, SundialClient } from '../../lib';
-import { type LocalCloud, startLocalCloud } from '../../lib/local/cloud';
+import type { LocalCloud } from '../../lib/local/cloud';
 import type { DeliveryEvent } from '../../lib/task/schemas';
 import { ManualClock } from '../support/clock';
+import { startTestCloud } from '../support/cloud';
 
 // More than the tick's look-ahead (about a minute) before the first occurrence.
 const T0 = Date.parse('2026-12-01T13:58:30Z');
@@ -13,12 +14,8 @@ let cloud: LocalCloud;
 let sundial: SundialClient;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: 'e2e-walking-skeleton',
-    clock,
+  cloud = await startTestCloud('e2e-walking-skeleton', clock, received, {
     functions: [
-      { name: 'sundial-recorder', handler: async (event) => void received.push(event as DeliveryEvent) },
       { name: 'sundial-example-echo', path: resolve('examples/targets/echo.ts'), exportName: 'handler' },
     ],
   });

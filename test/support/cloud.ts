@@ -1,0 +1,28 @@
+import { inject } from 'vitest';
+import { type LocalCloudOptions, startLocalCloud } from '../../lib/local/cloud';
+import type { DeliveryEvent } from '../../lib/task/schemas';
+import type { ManualClock } from './clock';
+
+/**
+ * A local cloud for an end-to-end test file: on the run's DynamoDB Local, in its own table, on the
+ * file's manual clock, with target functions that record every event into `received`.
+ */
+export function startTestCloud(
+  tableName: string,
+  clock: ManualClock,
+  received: DeliveryEvent[],
+  {
+    recorders = ['sundial-recorder'],
+    functions = [],
+    ...options
+  }: LocalCloudOptions & { recorders?: string[] } = {},
+) {
+  const record = async (event: unknown) => void received.push(event as DeliveryEvent);
+  return startLocalCloud({
+    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    tableName,
+    clock,
+    ...options,
+    functions: [...recorders.map((name) => ({ name, handler: record })), ...functions],
+  });
+}
