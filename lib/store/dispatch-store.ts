@@ -28,6 +28,7 @@ import { RUN_SK_PREFIX, runKey, shardOf, TABLE, taskKey } from './schema';
 export const MAX_PENDING_MANUAL_RUNS = 20;
 
 const sameLastRunAt = 'lastRunAt = :seenLastRunAt';
+const sameIncarnation = 'createdAt = :createdAt';
 // lastRunAt is null (a NULL attribute) until the first run.
 const noLastRunAt = '(attribute_not_exists(lastRunAt) OR attribute_type(lastRunAt, :nullType))';
 
@@ -326,20 +327,23 @@ export class DispatchStore extends TableAdapter {
     const { schedule } = ack;
     if (schedule && schedule.lastRunAt !== undefined) {
       // Deleted: nothing to record, and the item must not come back (both writes need it to exist).
+      // A task replaced (or deleted and created again) meanwhile is another task: it gets none of these.
+      const incarnation = { ':createdAt': ack.seen.task.createdAt };
       await this.conditionalUpdate({
         Key: taskKey(ack.seen.task.id),
-        ConditionExpression: taskExists,
+        ConditionExpression: `${taskExists} AND ${sameIncarnation}`,
         UpdateExpression: 'ADD runCount :fired',
-        ExpressionAttributeValues: { ':fired': schedule.fired },
+        ExpressionAttributeValues: { ':fired': schedule.fired, ...incarnation },
       });
       await this.conditionalUpdate({
         Key: taskKey(ack.seen.task.id),
         // lastRunAt only moves forward, whichever tick writes last.
-        ConditionExpression: `${taskExists} AND ${lastRunBefore}`,
+        ConditionExpression: `${taskExists} AND ${sameIncarnation} AND ${lastRunBefore}`,
         UpdateExpression: 'SET lastRunAt = :lastRunAt',
         ExpressionAttributeValues: {
           ':lastRunAt': new Date(schedule.lastRunAt).toISOString(),
           ':null': 'NULL',
+          ...incarnation,
         },
       });
     }

@@ -94,6 +94,23 @@ describe('dispatch corner cases', () => {
     });
   });
 
+  it('a task replaced while a tick fires the old one gets none of the old counters', async () => {
+    await table.store.createTask(makeTask('rep', T0, { schedule: { every: { seconds: 10 } } }));
+    const clock = new ManualClock(T0 + 1_000);
+    let replaced = false;
+    await tickWith(table, clock, new RecordingInvoker(), {
+      faults: {
+        afterClaim: async (_lease, id) => {
+          if (id !== 'rep' || replaced) return;
+          replaced = true;
+          const fresh = makeTask('rep', T0 + 1_000, { schedule: { every: { hours: 1 } }, maxRuns: 3 });
+          await table.store.createTasks([fresh], true);
+        },
+      },
+    });
+    expect(await table.store.getTask('rep')).toMatchObject({ version: 2, runCount: 0, lastRunAt: null });
+  });
+
   it(`bounds the run-now queue at ${MAX_PENDING_MANUAL_RUNS} per task, and delivers every queued run once`, async () => {
     await table.store.createTask(makeTask('many', T0, { schedule: { every: { hours: 1 } } }));
     for (let i = 0; i < MAX_PENDING_MANUAL_RUNS; i++)
