@@ -232,7 +232,8 @@ export class SundialClient {
   }
 
   /**
-   * Resumes a paused task from now (idempotent); occurrences missed while paused are skipped.
+   * Resumes a paused task (idempotent). Occurrences missed while paused fire as the task's misfire
+   * policy says: none with `skip`, the latest with `once` (the default), up to 100 with `all`.
    *
    * @example
    * const { nextRunAt } = await sundial.resumeTask('nightly-report');
