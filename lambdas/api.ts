@@ -6,6 +6,8 @@ import { createRuntime } from '../lib/runtime';
 const logger = new Logger({ serviceName: 'sundial-api' });
 const runtime = createRuntime(readConfig(process.env), {
   log: (level, message, fields) => logger[level](message, fields ?? {}),
+  // Lambda sets this to the API function's own name: no task may target it.
+  selfFunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
 });
 
 /** API Gateway HTTP API (payload v2) → the Hono app. */

@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   scheduler?: SchedulerClient;
   /** Fault points for tests (see TickFaults). */
   faults?: TickFaults;
+  /** The name of the function this runtime runs in (the API's), so no task can target it. */
+  selfFunctionName?: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
   const store = new TaskStore(dynamodb, config);
   const dispatch = new DispatchStore(dynamodb, config);
   const { tickFunctionName } = config;
+  const reservedFunctions = [tickFunctionName, options.selfFunctionName].filter((n): n is string => !!n);
   const startTick = async (request: TickRequest) => {
     await lambda.send(
       new InvokeCommand({
@@ -76,6 +79,7 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     clock,
     newRunId: () => ulid(clock.now()),
     targetPrefixes: config.targetPrefixes,
+    reservedFunctions,
     // Fan-out: the tick hands a shard range to another instance of itself, asynchronously.
     fanOut: tickFunctionName ? (shards) => startTick({ shards }) : undefined,
     faults: options.faults,
@@ -86,6 +90,7 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     store,
     clock,
     targetPrefixes: config.targetPrefixes,
+    reservedFunctions,
     runs: dispatch,
     // Run now: a tick of the task's shard that delivers run-now requests only, so a paused scheduler
     // still fires no scheduled occurrence.

@@ -30,6 +30,8 @@ export interface TaskServiceDeps {
   store: TaskStore;
   clock: Clock;
   targetPrefixes: readonly string[];
+  /** Sundial's own functions, never targets. */
+  reservedFunctions?: readonly string[];
   shards: number;
   /** Run-now queues a manual occurrence that the tick delivers through its own claim path. */
   runs: { enqueueManualRun(taskId: string, now: number): Promise<ManualRun> };
@@ -70,7 +72,7 @@ export class TaskService {
   }
 
   private build(input: TaskDefinition): Task {
-    assertTargetAllowed(input.target.function, this.deps.targetPrefixes);
+    assertTargetAllowed(input.target.function, this.deps.targetPrefixes, this.deps.reservedFunctions);
     return buildTask({ ...input, id: input.id ?? ulid() }, this.deps.clock.now());
   }
 
@@ -88,7 +90,9 @@ export class TaskService {
   async updateTask(id: string, body: unknown, ifMatch?: string): Promise<Task> {
     const taskId = parseOrThrow(TaskId, id, 'id');
     const patch = parseOrThrow(TaskPatch, body);
-    if (patch.target) assertTargetAllowed(patch.target.function, this.deps.targetPrefixes);
+    if (patch.target) {
+      assertTargetAllowed(patch.target.function, this.deps.targetPrefixes, this.deps.reservedFunctions);
+    }
     const expectedVersion = parseIfMatch(ifMatch);
     const { task } = await this.deps.store.modifyTask(
       taskId,

@@ -31,6 +31,8 @@ export interface TickDeps {
   targetPrefixes?: readonly string[];
   /** Starts another tick, asynchronously, on a range of shards (fan-out); absent: never fan out. */
   fanOut?: (range: ShardRange) => Promise<void>;
+  /** Sundial's own functions, never invoked as targets. */
+  reservedFunctions?: readonly string[];
   faults?: TickFaults;
   /** For retry jitter; Math.random by default. */
   random?: () => number;
@@ -436,7 +438,7 @@ async function deliver(
     try {
       if (deps.targetPrefixes) {
         try {
-          assertTargetAllowed(task.target.function, deps.targetPrefixes);
+          assertTargetAllowed(task.target.function, deps.targetPrefixes, deps.reservedFunctions);
         } catch (error) {
           throw new DeliveryFailedError((error as Error).message, true, { cause: error });
         }

@@ -6,13 +6,22 @@ export function functionNameOf(nameOrArn: string): string {
   return match?.[1] ?? nameOrArn;
 }
 
-/** Rejects a target outside the allow-list, with the same message locally and in the cloud. */
+/**
+ * Rejects a target outside the allow-list, or one of Sundial's own functions (`reserved`: a stack named
+ * `sundial-…` puts them inside the default prefix), with the same message locally and in the cloud.
+ */
 export function assertTargetAllowed(
   nameOrArn: string,
   prefixes: readonly string[],
+  reserved: readonly string[] = [],
   path = 'target.function',
 ): void {
   const name = functionNameOf(nameOrArn);
+  if (reserved.includes(name)) {
+    throw new ValidationError([
+      { path, message: `function '${name}' is part of Sundial itself and cannot be a target` },
+    ]);
+  }
   if (!prefixes.some((prefix) => name.startsWith(prefix))) {
     throw new ValidationError([
       {

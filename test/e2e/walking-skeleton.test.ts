@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SundialApiError, SundialClient } from '../../lib';
-import type { LocalCloud } from '../../lib/local/cloud';
+import { LOCAL_TICK_FUNCTION, type LocalCloud } from '../../lib/local/cloud';
 import type { DeliveryEvent } from '../../lib/task/schemas';
 import { ManualClock } from '../support/clock';
 import { startTestCloud } from '../support/cloud';
@@ -128,6 +128,13 @@ describe('a task created through the SDK fires its Lambda by name', () => {
     expect(((await response.json()) as { errors: { path: string }[] }).errors[0]?.path).toBe(
       'target.function',
     );
+  });
+
+  it("rejects Sundial's own tick function as a target, although it matches the prefix", async () => {
+    const error = await sundial
+      .createTask({ target: { function: LOCAL_TICK_FUNCTION }, schedule: { cron: '0 0 * * *' } })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 400, problem: { errors: [{ path: 'target.function' }] } });
   });
 
   it('answers 409 for an existing id and 404 for an unknown one', async () => {

@@ -104,6 +104,9 @@ describe('validation names the field', () => {
 
   it('rejects targets outside the allow-list, also as an ARN', () => {
     expect(() => assertTargetAllowed('billing-run', ['sundial-'])).toThrow(/outside the allow-list/);
+    expect(() => assertTargetAllowed('sundial-prod-tick', ['sundial-'], ['sundial-prod-tick'])).toThrow(
+      /part of Sundial itself/,
+    );
     expect(() =>
       assertTargetAllowed('arn:aws:lambda:eu-west-1:123456789012:function:other:live', ['sundial-']),
     ).toThrow(/'other'/);
