@@ -141,11 +141,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return body as TickReport;
     };
 
+    stops.push(async () => lambdaClient.destroy());
     if (options.tickSeconds) {
+      // Stopped first (stops run last-in first-out), so a tick cut short by the shutdown stays quiet.
       const clock = startLocalClock(tick, options.tickSeconds, options.log);
       stops.push(async () => clock.stop());
     }
-    stops.push(async () => lambdaClient.destroy());
     return { apiUrl, lambdaUrl, dynamodbEndpoint, config, runtime, lambda, scheduler, tick, stop };
   } catch (error) {
     await stop();
@@ -182,7 +183,8 @@ export function startLocalClock(tick: () => Promise<TickReport>, seconds: number
       const report = await tick();
       if (report.claimed > 0 || report.failed > 0) log?.('info', 'tick', { ...report });
     } catch (error) {
-      log?.('error', 'tick failed', { error: String(error) });
+      // A tick cut short by shutdown (its connection closed) is not an error worth reporting.
+      if (!stopped) log?.('error', 'tick failed', { error: String(error) });
     } finally {
       running--;
     }
