@@ -1,10 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { ValidationError } from '../errors';
 import { PROBLEM_TYPES, type Problem } from '../task/schemas';
+import { MAX_BODY_BYTES, parseJsonBody } from './json-body';
 import { internalError, problemFor } from './problem';
 import { routes } from './routes';
 import type { SchedulerService } from './scheduler-service';
@@ -46,6 +48,28 @@ async function jsonBody(c: Context): Promise<unknown> {
   }
 }
 
+const JSON_MEDIA_TYPE = /^application\/([a-z.-]+\+)?json/i;
+
+/**
+ * Parses a JSON body once, before any validator, refusing what parsing would silently change (numbers
+ * beyond a 64-bit float); the route validators and handlers then read the parsed value from Hono's cache.
+ */
+const exactJsonBody: MiddlewareHandler = async (c, next) => {
+  if (c.req.raw.body && JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '')) {
+    c.req.bodyCache.json = Promise.resolve(parseJsonBody(await c.req.text()));
+  }
+  await next();
+};
+
+const bodyTooLarge = (c: Context) =>
+  problem(c, {
+    type: PROBLEM_TYPES.validation,
+    title: 'Request body too large',
+    status: 413,
+    detail: `the body must be at most ${MAX_BODY_BYTES} bytes`,
+    errors: [{ path: '', message: `must be at most ${MAX_BODY_BYTES} bytes` }],
+  });
+
 /** zod issues of a request part → the same {path, message} list the services produce. */
 function validationError(error: ZodError): ValidationError {
   return new ValidationError(
@@ -67,6 +91,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
   const { tasks, scheduler } = deps;
   const withEtag = (c: Context, version: number) => c.header('ETag', `"${version}"`);
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: bodyTooLarge }));
+  app.use('*', exactJsonBody);
 
   app.openapi(routes.health, (c) => c.json({ status: 'ok' as const }, 200));
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '../schedule/timezone';
 import { SOLAR_EVENTS } from '../schedule/types';
+import { nestsDeeperThan } from './json-depth';
 
 /**
  * The API contract, written once: the HTTP app validates with these schemas, the SDK parses responses
@@ -102,20 +103,35 @@ export type Misfire = z.output<typeof Misfire>;
  * limit, with room for the event envelope.
  */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
+/**
+ * The deepest nesting of arrays and objects in a payload: DynamoDB's own bound on nested attributes, far
+ * beyond what payloads need, and a bound on every walk over a payload (the size check below recurses).
+ */
+export const MAX_PAYLOAD_DEPTH = 32;
 const encoder = new TextEncoder();
 export const utf8Length = (text: string) => encoder.encode(text).length;
 // Any JSON value. Not z.json(): its recursive definition cannot be written into the OpenAPI document,
 // and a value parsed from a JSON body (or sent by the SDK through JSON.stringify) is JSON already.
 const Payload = z
   .unknown()
-  .refine((value) => value !== undefined, 'a JSON value')
-  .refine((value) => utf8Length(JSON.stringify(value)) <= MAX_PAYLOAD_BYTES, {
-    message: `must be at most ${MAX_PAYLOAD_BYTES} bytes as JSON`,
+  .superRefine((value, ctx) => {
+    if (value === undefined) return void ctx.addIssue({ code: 'custom', message: 'a JSON value' });
+    // Depth first: JSON.stringify recurses, and a body may nest 10,000 levels deep. The issue aborts,
+    // so no check of an enclosing schema (a batch's total size) stringifies the payload either.
+    if (nestsDeeperThan(value, MAX_PAYLOAD_DEPTH)) {
+      return void ctx.addIssue({
+        code: 'custom',
+        message: `must be nested at most ${MAX_PAYLOAD_DEPTH} levels deep`,
+        continue: false,
+      });
+    }
+    if (utf8Length(JSON.stringify(value)) > MAX_PAYLOAD_BYTES) {
+      ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_PAYLOAD_BYTES} bytes as JSON` });
+    }
   })
-  .meta({ description: `any JSON value, at most ${MAX_PAYLOAD_BYTES} bytes as JSON text` }) as z.ZodType<
-  z.core.util.JSONType,
-  z.core.util.JSONType
->;
+  .meta({
+    description: `any JSON value, at most ${MAX_PAYLOAD_BYTES} bytes as JSON text and ${MAX_PAYLOAD_DEPTH} levels of nesting`,
+  }) as z.ZodType<z.core.util.JSONType, z.core.util.JSONType>;
 
 /** The fields a user sets on a task. */
 export const TaskInput = z.strictObject({
