@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -16,7 +16,7 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFAULTS, ENV } from '../lib/config';
+import { DEFAULTS, ENV, TARGET_ENVIRONMENT } from '../lib/config';
 import { TABLE } from '../lib/store/schema';
 
 export interface SundialProps {
@@ -28,6 +28,11 @@ export interface SundialProps {
   readonly runTtlDays?: number;
   /** What happens to the table when the stack is deleted. Default RETAIN: tasks outlive a mistaken destroy. */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The accounts and regions whose functions may be targets (given as ARNs; `*` matches any). Default:
+   * the stack's own account and region only. The API refuses other ARNs and the tick's IAM policy agrees.
+   */
+  readonly targetEnvironments?: { account: string; region: string }[];
 }
 
 const attributeType = (type: 'S' | 'N') => (type === 'S' ? AttributeType.STRING : AttributeType.NUMBER);
@@ -58,6 +63,15 @@ export class Sundial extends Construct {
     }
     const shards = props.shards ?? DEFAULTS.shards;
     const runTtlDays = props.runTtlDays ?? DEFAULTS.runTtlDays;
+    const stack = Stack.of(this);
+    const targetEnvironments = props.targetEnvironments ?? [{ account: stack.account, region: stack.region }];
+    for (const { account, region } of props.targetEnvironments ?? []) {
+      if (!TARGET_ENVIRONMENT.test(`${account}/${region}`)) {
+        throw new Error(
+          `Sundial: targetEnvironments: '${account}/${region}' is not a 12-digit account (or *) and a region (or *)`,
+        );
+      }
+    }
 
     // Everything about the table comes from lib/store/schema.ts, which the local cloud reads too.
     this.table = new Table(this, 'Table', {
@@ -82,10 +96,10 @@ export class Sundial extends Construct {
       [ENV.shards]: String(shards),
       [ENV.targetPrefixes]: targetPrefixes.join(','),
       [ENV.runTtlDays]: String(runTtlDays),
+      [ENV.targetEnvironments]: targetEnvironments.map((e) => `${e.account}/${e.region}`).join(','),
       // The AWS SDK is bundled (pinned by our lock file); its Node 20 notice is moot on Node 24.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
-    const stack = Stack.of(this);
     // A fixed tick name lets the tick's own policy (fan-out) and the API's name it without a reference
     // cycle through the function's ARN. Unique per stack and construct path; Lambda allows 64 characters.
     const tickFunctionName = `${stack.stackName}-${Names.uniqueId(this).slice(-16)}-tick`.slice(-64);
@@ -155,16 +169,21 @@ export class Sundial extends Construct {
         resources: [this.table.tableArn, `${this.table.tableArn}/index/${TABLE.dueIndex.name}`],
       }),
     );
-    // The allow-list, enforced by IAM: the tick can invoke only functions whose names carry a prefix.
-    const targetArns = targetPrefixes.flatMap((prefix) => {
-      const arn = stack.formatArn({
-        service: 'lambda',
-        resource: 'function',
-        resourceName: `${prefix}*`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
-      return [arn, `${arn}:*`];
-    });
+    // The allow-list, enforced by IAM: the tick can invoke only functions whose names carry a prefix, in
+    // the target environments.
+    const targetArns = targetEnvironments.flatMap(({ account, region }) =>
+      targetPrefixes.flatMap((prefix) => {
+        const arn = stack.formatArn({
+          service: 'lambda',
+          resource: 'function',
+          resourceName: `${prefix}*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          account,
+          region,
+        });
+        return [arn, `${arn}:*`];
+      }),
+    );
     this.tickFunction.addToRolePolicy(
       new PolicyStatement({
         sid: 'InvokeTargets',
@@ -238,11 +257,15 @@ export class Sundial extends Construct {
     this.api.addRoutes({ path: '/{proxy+}', methods: [HttpMethod.ANY], integration });
     this.api.addRoutes({ path: '/', methods: [HttpMethod.ANY], integration });
 
-    this.acknowledgeNagFindings(targetPrefixes, scheduleRole);
+    this.acknowledgeNagFindings(targetPrefixes, targetEnvironments, scheduleRole);
   }
 
   /** Each acknowledged cdk-nag finding, one by one, with the reason it is acceptable. */
-  private acknowledgeNagFindings(targetPrefixes: string[], scheduleRole: Role) {
+  private acknowledgeNagFindings(
+    targetPrefixes: string[],
+    targetEnvironments: { account: string; region: string }[],
+    scheduleRole: Role,
+  ) {
     for (const f of [this.tickFunction, this.apiFunction]) {
       Validations.of(f).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -250,8 +273,13 @@ export class Sundial extends Construct {
           'The managed basic execution role grants only CloudWatch Logs writes to the function log group.',
       });
     }
-    const arn = 'arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function';
-    for (const id of targetPrefixes.flatMap((prefix) => [`${arn}:${prefix}*`, `${arn}:${prefix}*:*`])) {
+    // cdk-nag names a deploy-time value by its pseudo parameter.
+    const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+    const ids = targetEnvironments.flatMap(({ account, region }) => {
+      const arn = `arn:<AWS::Partition>:lambda:${shown(region, 'Region')}:${shown(account, 'AccountId')}:function`;
+      return targetPrefixes.flatMap((prefix) => [`${arn}:${prefix}*`, `${arn}:${prefix}*:*`]);
+    });
+    for (const id of ids) {
       Validations.of(this.tickFunction).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${id}]`,
         reason:

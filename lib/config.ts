@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from './errors';
+import type { TargetEnvironment } from './task/targets';
 
 /** Environment variable names: the CDK construct sets them, the handlers and the local cloud read them. */
 export const ENV = {
@@ -11,6 +12,11 @@ export const ENV = {
   scheduleGroup: 'SUNDIAL_SCHEDULE_GROUP',
   /** The tick function's name: the tick invokes it to fan out, the API to deliver a run-now at once. */
   tickFunctionName: 'SUNDIAL_TICK_FUNCTION_NAME',
+  /**
+   * Where target ARNs may point: `ACCOUNT/REGION` pairs, comma-separated, `*` for any (the construct sets
+   * its own account and region). Unset: targets are given by name only.
+   */
+  targetEnvironments: 'SUNDIAL_TARGET_ENVIRONMENTS',
 } as const;
 
 export const DEFAULTS = {
@@ -20,22 +26,36 @@ export const DEFAULTS = {
   scheduleGroup: 'default',
 } as const;
 
+/** One `ACCOUNT/REGION` entry of ENV.targetEnvironments. */
+export const TARGET_ENVIRONMENT = /^(\d{12}|\*)\/([a-z]{2}(-[a-z]+)+-\d+|\*)$/;
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+
 const configSchema = z.object({
   [ENV.tableName]: z.string().min(1),
   [ENV.shards]: z.coerce.number().int().min(1).max(1000).default(DEFAULTS.shards),
-  [ENV.targetPrefixes]: z
-    .string()
-    .default(DEFAULTS.targetPrefixes.join(','))
-    .transform((v) =>
-      v
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean),
-    ),
+  [ENV.targetPrefixes]: z.string().default(DEFAULTS.targetPrefixes.join(',')).transform(list),
   [ENV.runTtlDays]: z.coerce.number().int().min(1).default(DEFAULTS.runTtlDays),
   [ENV.scheduleName]: z.string().min(1).optional(),
   [ENV.scheduleGroup]: z.string().min(1).default(DEFAULTS.scheduleGroup),
   [ENV.tickFunctionName]: z.string().min(1).optional(),
+  [ENV.targetEnvironments]: z
+    .string()
+    .default('')
+    .transform(list)
+    .refine(
+      (pairs) => pairs.every((p) => TARGET_ENVIRONMENT.test(p)),
+      'expected ACCOUNT/REGION pairs, e.g. 123456789012/eu-west-1',
+    )
+    .transform((pairs) =>
+      pairs.map((p): TargetEnvironment => {
+        const [account = '', region = ''] = p.split('/');
+        return { account, region };
+      }),
+    ),
 });
 
 export interface SundialConfig {
@@ -49,6 +69,8 @@ export interface SundialConfig {
   scheduleGroup: string;
   /** The tick function (absent: the tick never fans out and run-now waits for the next tick). */
   tickFunctionName?: string;
+  /** Where target ARNs may point (empty: target functions are given by name only). */
+  targetEnvironments: TargetEnvironment[];
 }
 
 /** Reads the configuration once, failing fast with every missing or malformed variable named. */
@@ -69,5 +91,6 @@ export function readConfig(env: Record<string, string | undefined>): SundialConf
     scheduleGroup: e[ENV.scheduleGroup],
     // No fallback to AWS_LAMBDA_FUNCTION_NAME: in the API Lambda that would name the API itself.
     tickFunctionName: e[ENV.tickFunctionName],
+    targetEnvironments: e[ENV.targetEnvironments],
   };
 }

@@ -91,6 +91,7 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     clock,
     targetPrefixes: config.targetPrefixes,
     reservedFunctions,
+    targetEnvironments: config.targetEnvironments,
     runs: dispatch,
     // Run now: a tick of the task's shard that delivers run-now requests only, so a paused scheduler
     // still fires no scheduled occurrence.

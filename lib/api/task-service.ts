@@ -23,7 +23,7 @@ import {
   TaskId,
   TaskPatch,
 } from '../task/schemas';
-import { assertTargetAllowed } from '../task/targets';
+import { assertTargetAllowed, assertTargetEnvironment, type TargetEnvironment } from '../task/targets';
 import { parseOrThrow } from '../task/validate';
 
 export interface TaskServiceDeps {
@@ -32,6 +32,8 @@ export interface TaskServiceDeps {
   targetPrefixes: readonly string[];
   /** Sundial's own functions, never targets. */
   reservedFunctions?: readonly string[];
+  /** Where target ARNs may point; absent or empty: by function name only. */
+  targetEnvironments?: readonly TargetEnvironment[];
   shards: number;
   /** Run-now queues a manual occurrence that the tick delivers through its own claim path. */
   runs: { enqueueManualRun(taskId: string, now: number): Promise<ManualRun> };
@@ -72,8 +74,13 @@ export class TaskService {
   }
 
   private build(input: TaskDefinition): Task {
-    assertTargetAllowed(input.target.function, this.deps.targetPrefixes, this.deps.reservedFunctions);
+    this.assertTarget(input.target.function);
     return buildTask({ ...input, id: input.id ?? ulid() }, this.deps.clock.now());
+  }
+
+  private assertTarget(nameOrArn: string): void {
+    assertTargetAllowed(nameOrArn, this.deps.targetPrefixes, this.deps.reservedFunctions);
+    assertTargetEnvironment(nameOrArn, this.deps.targetEnvironments ?? []);
   }
 
   async getTask(id: string): Promise<Task> {
@@ -90,9 +97,7 @@ export class TaskService {
   async updateTask(id: string, body: unknown, ifMatch?: string): Promise<Task> {
     const taskId = parseOrThrow(TaskId, id, 'id');
     const patch = parseOrThrow(TaskPatch, body);
-    if (patch.target) {
-      assertTargetAllowed(patch.target.function, this.deps.targetPrefixes, this.deps.reservedFunctions);
-    }
+    if (patch.target) this.assertTarget(patch.target.function);
     const expectedVersion = parseIfMatch(ifMatch);
     const { task } = await this.deps.store.modifyTask(
       taskId,

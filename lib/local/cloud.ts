@@ -5,9 +5,11 @@ import type { Clock } from '../clock';
 import { DEFAULTS, type SundialConfig } from '../config';
 import { emptyTickReport, parseTickRequest, type TickOptions, type TickReport } from '../dispatch/tick';
 import { createRuntime, type Log, type Runtime } from '../runtime';
+import type { TargetEnvironment } from '../task/targets';
 import {
   type DynamoDbLocal,
   ensureTable,
+  LOCAL_ACCOUNT,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   localDynamoDbClient,
@@ -34,6 +36,8 @@ export interface LocalCloudOptions {
   tableName?: string;
   shards?: number;
   targetPrefixes?: string[];
+  /** Where target ARNs may point; by default the local account and region (000000000000, us-east-1). */
+  targetEnvironments?: TargetEnvironment[];
   /** Target functions: in-process handlers or modules on disk. */
   functions?: (FunctionSpec | { name: string; handler: LocalHandler })[];
   /** Seconds between automatic ticks; 0 disables the local clock (tests tick by hand). */
@@ -83,6 +87,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       scheduleGroup: DEFAULTS.scheduleGroup,
       // Fan-out invokes the tick function through the local Lambda endpoint, as in AWS.
       tickFunctionName: LOCAL_TICK_FUNCTION,
+      targetEnvironments: options.targetEnvironments ?? [{ account: LOCAL_ACCOUNT, region: LOCAL_REGION }],
     };
     await ensureTable(dynamodbClient, config.tableName);
 

@@ -15,6 +15,8 @@ import { freePort } from './ports';
 /** DynamoDB Local only accepts alphanumeric keys; these are placeholders, not credentials. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export const LOCAL_REGION = 'us-east-1';
+/** The account local ARNs name (a placeholder: nothing local belongs to a real account). */
+export const LOCAL_ACCOUNT = '000000000000';
 
 export interface DynamoDbLocal {
   endpoint: string;

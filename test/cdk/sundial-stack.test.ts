@@ -3,11 +3,13 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, User } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Sundial } from '../../cdk/sundial';
 import { SundialStack } from '../../cdk/sundial-stack';
 import { ENV } from '../../lib/config';
 import { TABLE } from '../../lib/store/schema';
 
 let template: Template;
+let crossAccount: Template;
 let app: App;
 
 beforeAll(() => {
@@ -15,8 +17,17 @@ beforeAll(() => {
   const stack = new SundialStack(app, 'Test', {
     sundial: { targetPrefixes: ['sundial-', 'billing-'], shards: 8 },
   });
+  const cross = new SundialStack(app, 'Cross', {
+    sundial: {
+      targetEnvironments: [
+        { account: '111111111111', region: 'eu-west-1' },
+        { account: '222222222222', region: '*' },
+      ],
+    },
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   template = Template.fromStack(stack);
+  crossAccount = Template.fromStack(cross);
 }, 120_000);
 
 const statementsOf = (sid: string) =>
@@ -110,6 +121,39 @@ describe('the Sundial stack', () => {
       (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
     );
     for (const s of everyStatement) expect(s.Resource).not.toBe('*');
+  });
+
+  it('names its own account and region as the only target environment, for the API and IAM alike', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(JSON.stringify(fn.Properties.Environment.Variables[ENV.targetEnvironments])).toBe(
+        JSON.stringify({ 'Fn::Join': ['', [{ Ref: 'AWS::AccountId' }, '/', { Ref: 'AWS::Region' }]] }),
+      );
+    }
+    const resources = JSON.stringify(statementsOf('InvokeTargets')[0]?.Resource);
+    expect(resources).toContain('{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":function:sundial-*"');
+  });
+
+  it('extends both the API check and the IAM scope to configured target environments', () => {
+    for (const fn of Object.values(crossAccount.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment.Variables[ENV.targetEnvironments]).toBe(
+        '111111111111/eu-west-1,222222222222/*',
+      );
+    }
+    const invoke = Object.values(crossAccount.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Resource: unknown[] }[])
+      .find((s) => s.Sid === 'InvokeTargets');
+    const resources = JSON.stringify(invoke?.Resource);
+    expect(resources).toContain(':lambda:eu-west-1:111111111111:function:sundial-*"');
+    expect(resources).toContain(':lambda:*:222222222222:function:sundial-*:*"');
+    expect(resources).not.toContain('AWS::AccountId');
+    expect(invoke?.Resource).toHaveLength(4);
+  });
+
+  it('refuses a malformed target environment at synth time', () => {
+    const bad = new Stack(new App(), 'Bad');
+    expect(
+      () => new Sundial(bad, 'S', { targetEnvironments: [{ account: 'me', region: 'eu-west-1' }] }),
+    ).toThrow(/targetEnvironments/);
   });
 
   it('grants the tick only the table actions it uses, on the table and the due index', () => {

@@ -122,3 +122,34 @@ describe('payload numbers', () => {
     expect(JSON.stringify((await stored('exact'))?.payload)).toBe(JSON.stringify(JSON.parse(payload)));
   });
 });
+
+describe('target ARNs', () => {
+  const withTarget = (id: string, fn: string) =>
+    JSON.stringify({ id, target: { function: fn }, schedule: { cron: '0 * * * *' } });
+
+  it('refuses an allowed function name in another account or region, on create and PATCH', async () => {
+    for (const fn of [
+      'arn:aws:lambda:eu-central-1:123456789012:function:sundial-recorder',
+      'arn:aws:lambda:us-east-1:123456789012:function:sundial-recorder',
+      'arn:aws:lambda:eu-central-1:000000000000:function:sundial-recorder',
+    ]) {
+      const created = await send('POST', '/v1/tasks', withTarget('foreign', fn));
+      expect(created.status, fn).toBe(400);
+      expect((created.body as Problem).errors?.map((e) => e.path)).toEqual(['target.function']);
+    }
+    expect(await stored('foreign')).toBeUndefined();
+
+    await send('POST', '/v1/tasks', withTarget('moved', 'sundial-recorder'));
+    const patched = await send(
+      'PATCH',
+      '/v1/tasks/moved',
+      JSON.stringify({ target: { function: 'arn:aws:lambda:eu-central-1:123456789012:function:sundial-x' } }),
+    );
+    expect((patched.body as Problem).errors?.map((e) => e.path)).toEqual(['target.function']);
+  });
+
+  it('accepts an ARN of the deployment’s own account and region', async () => {
+    const own = 'arn:aws:lambda:us-east-1:000000000000:function:sundial-recorder';
+    expect((await send('POST', '/v1/tasks', withTarget('own', own))).status).toBe(201);
+  });
+});
