@@ -75,3 +75,17 @@ export class RunQueueFullError extends SundialError {
     );
   }
 }
+
+/** The task table could not be reached or did not answer (down, unreachable, throttled); safe to retry. */
+export class StoreUnavailableError extends SundialError {
+  constructor(options?: ErrorOptions) {
+    super('the task store is unavailable; try again shortly', options);
+  }
+}
+
+/** EventBridge Scheduler could not be reached or did not answer; safe to retry. */
+export class SchedulerUnavailableError extends SundialError {
+  constructor(options?: ErrorOptions) {
+    super('the tick schedule (EventBridge Scheduler) is unavailable; try again shortly', options);
+  }
+}

@@ -17,6 +17,7 @@ import {
   type TickRequest,
 } from './dispatch/tick';
 import { DispatchStore } from './store/dispatch-store';
+import { pingTable } from './store/store-health';
 import { TaskStore } from './store/task-store';
 
 export type Log = (
@@ -108,7 +109,12 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     store,
     dispatch,
     tasks,
-    app: createApp({ tasks, scheduler, log: options.log }),
+    app: createApp({
+      tasks,
+      scheduler,
+      ready: () => pingTable(dynamodb, config.tableName),
+      log: options.log,
+    }),
     tick: (request: TickRequest = {}) => runTick(tickDeps, tickOptions, request),
   };
 }

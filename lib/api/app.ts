@@ -4,17 +4,20 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { ValidationError } from '../errors';
+import { StoreUnavailableError, ValidationError } from '../errors';
 import { PROBLEM_TYPES, type Problem } from '../task/schemas';
 import { MAX_BODY_BYTES, parseJsonBody } from './json-body';
-import { internalError, problemFor } from './problem';
+import { internalError, problemFor, retryAfterSeconds } from './problem';
 import { routes } from './routes';
 import type { SchedulerService } from './scheduler-service';
 import type { TaskService } from './task-service';
+import { isUnavailable } from './unavailable';
 
 export interface AppDeps {
   tasks: TaskService;
   scheduler: SchedulerService;
+  /** Readiness: resolves when the API can serve requests (its task store answers); absent: always ready. */
+  ready?: () => Promise<void>;
   log?: (level: 'error', message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -56,7 +59,9 @@ const JSON_MEDIA_TYPE = /^application\/([a-z.-]+\+)?json/i;
  */
 const exactJsonBody: MiddlewareHandler = async (c, next) => {
   if (c.req.raw.body && JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '')) {
-    c.req.bodyCache.json = Promise.resolve(parseJsonBody(await c.req.text()));
+    // An empty body (a POST without one, sent with the JSON content type) is left to the route.
+    const text = await c.req.text();
+    if (text !== '') c.req.bodyCache.json = Promise.resolve(parseJsonBody(text));
   }
   await next();
 };
@@ -94,7 +99,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: bodyTooLarge }));
   app.use('*', exactJsonBody);
 
-  app.openapi(routes.health, (c) => c.json({ status: 'ok' as const }, 200));
+  app.openapi(routes.health, async (c) => {
+    await deps.ready?.();
+    return c.json({ status: 'ok' as const }, 200);
+  });
+  app.openapi(routes.liveness, (c) => c.json({ status: 'ok' as const }, 200));
 
   app.openapi(routes.createTask, async (c) => {
     const task = await tasks.createTask(await jsonBody(c));
@@ -178,6 +187,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     }
     const known = problemFor(error);
     if (known) return problem(c, known);
+    // The API calls only the task store synchronously (the scheduler service names its own outages).
+    if (isUnavailable(error)) {
+      deps.log?.('error', 'task store unavailable', { error: String(error), path: c.req.path });
+      return problem(c, problemFor(new StoreUnavailableError({ cause: error })) ?? internalError);
+    }
     deps.log?.('error', 'unhandled error', { error: error.stack ?? String(error), path: c.req.path });
     return problem(c, internalError);
   });
@@ -186,7 +200,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 }
 
 function problem(c: Context, p: Problem) {
+  const retryAfter = retryAfterSeconds(p);
   return c.body(JSON.stringify(p), p.status as ContentfulStatusCode, {
     'content-type': 'application/problem+json',
+    ...(retryAfter ? { 'retry-after': String(retryAfter) } : {}),
   });
 }

@@ -1,6 +1,8 @@
 import {
   RunQueueFullError,
   SchedulerNotConfiguredError,
+  SchedulerUnavailableError,
+  StoreUnavailableError,
   type SundialError,
   TaskBusyError,
   TaskConflictError,
@@ -19,7 +21,22 @@ const STATUS: [new (...args: never[]) => SundialError, number, string, string][]
   [TaskBusyError, 503, 'Busy, try again', PROBLEM_TYPES.taskBusy],
   [RunQueueFullError, 429, 'Too many run-now requests', PROBLEM_TYPES.runQueueFull],
   [SchedulerNotConfiguredError, 501, 'Scheduler not configured', PROBLEM_TYPES.schedulerNotConfigured],
+  [StoreUnavailableError, 503, 'Task store unavailable', PROBLEM_TYPES.storeUnavailable],
+  [SchedulerUnavailableError, 503, 'Scheduler unavailable', PROBLEM_TYPES.schedulerUnavailable],
 ];
+
+/**
+ * Seconds a client should wait before retrying, per problem type (the `Retry-After` header): a lost race
+ * clears at once; an outage takes longer (DynamoDB Local restarts in about 3 s, and AWS throttling and
+ * failover take seconds too).
+ */
+const RETRY_AFTER_SECONDS: Partial<Record<string, number>> = {
+  [PROBLEM_TYPES.taskBusy]: 1,
+  [PROBLEM_TYPES.storeUnavailable]: 5,
+  [PROBLEM_TYPES.schedulerUnavailable]: 5,
+};
+
+export const retryAfterSeconds = (problem: Problem) => RETRY_AFTER_SECONDS[problem.type];
 
 /** RFC 9457 problem details for a known error, or undefined for an unexpected one. */
 export function problemFor(error: unknown): Problem | undefined {

@@ -56,7 +56,18 @@ export const routes = {
     method: 'get',
     path: '/v1/health',
     tags: ['meta'],
-    summary: 'Liveness',
+    summary: 'Readiness: the API and its task store answer',
+    description: 'Reads the task table (one read of an absent item); 503 with `Retry-After` while it cannot.',
+    responses: {
+      200: json(z.object({ status: z.literal('ok') }), 'ready: the task store answered'),
+      503: problem('the task store is unavailable'),
+    },
+  }),
+  liveness: createRoute({
+    method: 'get',
+    path: '/v1/health/live',
+    tags: ['meta'],
+    summary: 'Liveness: the API process answers (touches nothing else)',
     responses: { 200: json(z.object({ status: z.literal('ok') }), 'the API is up') },
   }),
   createTask: createRoute({

@@ -4,8 +4,9 @@ import {
   type SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
-import { SchedulerNotConfiguredError } from '../errors';
+import { SchedulerNotConfiguredError, SchedulerUnavailableError } from '../errors';
 import type { SchedulerState } from '../task/schemas';
+import { isUnavailable } from './unavailable';
 
 export interface SchedulerServiceDeps {
   client: SchedulerClient;
@@ -19,14 +20,18 @@ export class SchedulerService {
   constructor(private readonly deps: SchedulerServiceDeps) {}
 
   async getState(): Promise<SchedulerState> {
-    return toState(await this.read());
+    return namingOutages(async () => toState(await this.read()));
+  }
+
+  setState(state: SchedulerState['state']): Promise<SchedulerState> {
+    return namingOutages(() => this.changeState(state));
   }
 
   /**
    * Enables or disables the tick. UpdateSchedule replaces the whole schedule, so the current definition is
    * read and written back with only `State` changed (a field left out would be reset to its default).
    */
-  async setState(state: SchedulerState['state']): Promise<SchedulerState> {
+  private async changeState(state: SchedulerState['state']): Promise<SchedulerState> {
     const current = await this.read();
     if (current.State === state) return toState(current);
     await this.deps.client.send(
@@ -53,6 +58,15 @@ export class SchedulerService {
     return this.deps.client.send(
       new GetScheduleCommand({ Name: this.deps.scheduleName, GroupName: this.deps.scheduleGroup }),
     );
+  }
+}
+
+/** An outage of EventBridge Scheduler is named as such, so the API does not blame the task store. */
+async function namingOutages<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw isUnavailable(error) ? new SchedulerUnavailableError({ cause: error }) : error;
   }
 }
 

@@ -52,6 +52,8 @@ export interface LocalCloud {
   apiUrl: string;
   lambdaUrl: string;
   dynamodbEndpoint: string;
+  /** The DynamoDB Local this cloud started (none when given `dynamodbEndpoint`). */
+  dynamodbLocal?: DynamoDbLocal;
   config: SundialConfig;
   runtime: Runtime;
   lambda: LocalLambdaEndpoint;
@@ -72,14 +74,24 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   };
   try {
     let dynamodb: DynamoDbLocal | undefined;
+    const tableName = options.tableName ?? 'sundial-local';
     if (!options.dynamodbEndpoint) {
-      dynamodb = await startDynamoDbLocal({ dataDir: options.dataDir });
+      dynamodb = await startDynamoDbLocal({
+        dataDir: options.dataDir,
+        // A DynamoDB Local that dies is started again; an in-memory one then needs its table again.
+        supervise: {
+          onRestart: async () => {
+            if (dynamodb) await ensureTable(dynamodb.client, tableName);
+          },
+          log: options.log,
+        },
+      });
       stops.push(dynamodb.stop);
     }
     const dynamodbEndpoint = options.dynamodbEndpoint ?? (dynamodb as DynamoDbLocal).endpoint;
     const dynamodbClient = dynamodb?.client ?? localDynamoDbClient(dynamodbEndpoint);
     const config: SundialConfig = {
-      tableName: options.tableName ?? 'sundial-local',
+      tableName,
       shards: options.shards ?? DEFAULTS.shards,
       targetPrefixes: options.targetPrefixes ?? [...DEFAULTS.targetPrefixes],
       runTtlDays: DEFAULTS.runTtlDays,
@@ -152,7 +164,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       const clock = startLocalClock(tick, options.tickSeconds, options.log);
       stops.push(async () => clock.stop());
     }
-    return { apiUrl, lambdaUrl, dynamodbEndpoint, config, runtime, lambda, scheduler, tick, stop };
+    return {
+      apiUrl,
+      lambdaUrl,
+      dynamodbEndpoint,
+      dynamodbLocal: dynamodb,
+      config,
+      runtime,
+      lambda,
+      scheduler,
+      tick,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

