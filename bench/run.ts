@@ -154,7 +154,7 @@ async function main() {
     const lambda = new LambdaClient({
       endpoint: costCloud.lambdaUrl,
       region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: costCloud.lambda.credentials,
     });
     const costStore = new DispatchStore(metered, { tableName: 'bench-cost', ...options });
     const costLoader = new BulkLoader(client, { tableName: 'bench-cost', ...options });

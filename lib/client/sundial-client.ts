@@ -397,7 +397,8 @@ export class SundialClient {
     const url = `${this.endpoint}${call.path}`;
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
     const baseHeaders: Record<string, string> = { accept: 'application/json', ...call.headers };
-    if (body !== undefined) baseHeaders['content-type'] = 'application/json';
+    // Every write says JSON, with or without a body: the local API refuses other writes (a web page can send them).
+    if (body !== undefined || call.method !== 'GET') baseHeaders['content-type'] = 'application/json';
     for (let attempt = 1; ; attempt++) {
       const credentials = await this.resolveCredentials();
       const headers = credentials

@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { type ServerType, serve } from '@hono/node-server';
+import { sameOriginOnly } from '../api/same-origin';
 import type { Clock } from '../clock';
 import { DEFAULTS, type SundialConfig } from '../config';
 import { emptyTickReport, parseTickRequest, type TickOptions, type TickReport } from '../dispatch/tick';
@@ -10,7 +11,6 @@ import {
   type DynamoDbLocal,
   ensureTable,
   LOCAL_ACCOUNT,
-  LOCAL_CREDENTIALS,
   LOCAL_REGION,
   localDynamoDbClient,
   startDynamoDbLocal,
@@ -112,7 +112,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const lambdaClient = new LambdaClient({
       endpoint: lambdaUrl,
       region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: lambda.credentials,
     });
     const scheduler = new LocalSchedulerEndpoint(
       config.scheduleName as string,
@@ -124,7 +124,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const schedulerClient = new SchedulerClient({
       endpoint: schedulerUrl,
       region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: scheduler.credentials,
     });
     stops.push(async () => schedulerClient.destroy());
     const runtime = createRuntime(config, {
@@ -140,15 +140,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       lambda.register(fn.name, 'handler' in fn ? fn.handler : await loadHandler(fn));
     }
 
+    // Any web page in the user's browser can reach 127.0.0.1: the API answers only its own origin.
+    const origins: string[] = [];
+    const fetch = sameOriginOnly(runtime.app.fetch, () => origins);
     const server: ServerType = await new Promise((resolve, reject) => {
-      const s = serve({ fetch: runtime.app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () =>
-        resolve(s),
-      );
+      const s = serve({ fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () => resolve(s));
       s.once('error', (error) => reject(listenError(error, 'HTTP API', '--port')));
     });
     stops.push(() => new Promise((resolve) => server.close(() => resolve())));
     const address = server.address();
-    const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : options.port}`;
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const apiUrl = `http://127.0.0.1:${port}`;
+    origins.push(apiUrl, `http://localhost:${port}`);
 
     const tick = async (): Promise<TickReport> => {
       if (!scheduler.enabled) return emptyTickReport();

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { functionNameOf } from '../task/targets';
+import { type LocalCredentials, unsignedReason } from './signature';
 
 /** A local function: the same shape as a Lambda handler. */
 export type LocalHandler = (event: unknown, context: LocalContext) => unknown;
@@ -44,6 +45,14 @@ function sendError(res: ServerResponse, status: number, type: string, message: s
  * DryRun answers 204, unknown names get ResourceNotFoundException.
  */
 export class LocalLambdaEndpoint {
+  /**
+   * This run's credentials: the endpoint runs only invocations signed with them (Sundial's own clients),
+   * never those of a web page or another local process.
+   */
+  readonly credentials: LocalCredentials = {
+    accessKeyId: 'sundial-local',
+    secretAccessKey: randomBytes(32).toString('hex'),
+  };
   private readonly functions = new Map<string, LocalHandler>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly faults = new Map<string, InjectedFault>();
@@ -98,6 +107,8 @@ export class LocalLambdaEndpoint {
     if (!match?.[1]) return sendError(res, 404, 'UnknownOperationException', `${req.method} ${url.pathname}`);
     const name = functionNameOf(decodeURIComponent(match[1]));
     const body = await readBody(req);
+    const unsigned = await unsignedReason(req, body, this.credentials, 'lambda');
+    if (unsigned) return sendError(res, 403, 'InvalidSignatureException', unsigned);
     this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
     const fault = this.faults.get(name);
     if (fault && fault.times > 0) {

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type LocalCredentials, unsignedReason } from './signature';
 
 /** The local stand-in for the tick's EventBridge Scheduler schedule, as GetSchedule returns it. */
 export interface LocalSchedule {
@@ -25,13 +27,11 @@ function send(res: ServerResponse, status: number, body: unknown, errorType?: st
   res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-    });
-    req.on('end', () => resolve(text));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -44,6 +44,11 @@ function readBody(req: IncomingMessage): Promise<string> {
  */
 export class LocalSchedulerEndpoint {
   readonly schedule: LocalSchedule;
+  /** This run's credentials: only requests signed with them (the API's own client) are answered. */
+  readonly credentials: LocalCredentials = {
+    accessKeyId: 'sundial-local',
+    secretAccessKey: randomBytes(32).toString('hex'),
+  };
   private server = createServer((req, res) => {
     this.handle(req, res).catch((error) =>
       send(res, 500, { message: String(error) }, 'InternalServerException'),
@@ -89,7 +94,10 @@ export class LocalSchedulerEndpoint {
     const url = new URL(req.url ?? '/', 'http://local');
     const name = decodeURIComponent(SCHEDULE_PATH.exec(url.pathname)?.[1] ?? '');
     const group = url.searchParams.get('groupName') ?? 'default';
-    const body = req.method === 'PUT' ? JSON.parse((await readBody(req)) || '{}') : undefined;
+    const raw = await readBody(req);
+    const unsigned = await unsignedReason(req, raw, this.credentials, 'scheduler');
+    if (unsigned) return send(res, 403, { Message: unsigned }, 'InvalidSignatureException');
+    const body = req.method === 'PUT' ? JSON.parse(raw.toString('utf8') || '{}') : undefined;
     const groupName = body?.GroupName ?? group;
     if (!name || name !== this.schedule.Name || groupName !== this.schedule.GroupName) {
       return send(

@@ -343,4 +343,5 @@ export const PROBLEM_TYPES = {
   schedulerNotConfigured: 'urn:sundial:problem:scheduler-not-configured',
   storeUnavailable: 'urn:sundial:problem:store-unavailable',
   schedulerUnavailable: 'urn:sundial:problem:scheduler-unavailable',
+  crossSite: 'urn:sundial:problem:cross-site',
 } as const;

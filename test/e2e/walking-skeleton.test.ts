@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SundialApiError, SundialClient } from '../../lib';
 import { LOCAL_TICK_FUNCTION, type LocalCloud } from '../../lib/local/cloud';
+import { LOCAL_REGION } from '../../lib/local/dynamodb-local';
 import type { DeliveryEvent } from '../../lib/task/schemas';
 import { ManualClock } from '../support/clock';
 import { startTestCloud } from '../support/cloud';
@@ -151,21 +153,24 @@ describe('a task created through the SDK fires its Lambda by name', () => {
 });
 
 describe('the local Lambda endpoint', () => {
+  const invoke = (name: string, payload: unknown) =>
+    new LambdaClient({
+      endpoint: cloud.lambdaUrl,
+      region: LOCAL_REGION,
+      credentials: cloud.lambda.credentials,
+      maxAttempts: 1,
+    }).send(new InvokeCommand({ FunctionName: name, Payload: JSON.stringify(payload) }));
+
   it('answers unknown functions with ResourceNotFoundException, as Lambda does', async () => {
-    const response = await fetch(`${cloud.lambdaUrl}/2015-03-31/functions/nope/invocations`, {
-      method: 'POST',
-      body: '{}',
+    await expect(invoke('nope', {})).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 404 },
     });
-    expect(response.status).toBe(404);
-    expect(response.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
   });
 
   it('runs RequestResponse invocations and returns the result', async () => {
-    const response = await fetch(`${cloud.lambdaUrl}/2015-03-31/functions/sundial-example-echo/invocations`, {
-      method: 'POST',
-      body: JSON.stringify({ hello: 1 }),
-    });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true });
+    const out = await invoke('sundial-example-echo', { hello: 1 });
+    expect(out.StatusCode).toBe(200);
+    expect(JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8'))).toEqual({ ok: true });
   });
 });

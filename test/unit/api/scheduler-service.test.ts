@@ -2,7 +2,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { describe, expect, it } from 'vitest';
 import { SchedulerService } from '../../../lib/api/scheduler-service';
 import { SchedulerUnavailableError } from '../../../lib/errors';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lib/local/dynamodb-local';
+import { LOCAL_REGION } from '../../../lib/local/dynamodb-local';
 import { LocalSchedulerEndpoint } from '../../../lib/local/scheduler-endpoint';
 
 describe('SchedulerService', () => {
@@ -12,7 +12,7 @@ describe('SchedulerService', () => {
     const client = new SchedulerClient({
       endpoint: await endpoint.listen(0),
       region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: endpoint.credentials,
       maxAttempts: 1,
     });
     const service = new SchedulerService({ client, scheduleName: 'tick', scheduleGroup: 'default' });
