@@ -15,7 +15,8 @@ import {
   localDynamoDbClient,
   startDynamoDbLocal,
 } from './dynamodb-local';
-import { type FunctionSpec, loadHandler } from './functions';
+import type { FunctionSpec } from './functions';
+import { IsolatedFunction } from './isolated-function';
 import { type LocalHandler, LocalLambdaEndpoint } from './lambda-endpoint';
 import { LocalSchedulerEndpoint } from './scheduler-endpoint';
 
@@ -136,9 +137,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tick: options.tick,
     });
     lambda.register(LOCAL_TICK_FUNCTION, (event) => runtime.tick(parseTickRequest(event)));
-    for (const fn of options.functions ?? []) {
-      lambda.register(fn.name, 'handler' in fn ? fn.handler : await loadHandler(fn));
-    }
+    // User targets run isolated (worker threads), so one that blocks or hangs cannot stall the API.
+    await Promise.all(
+      (options.functions ?? []).map(async (fn) => {
+        if ('handler' in fn) return lambda.register(fn.name, fn.handler);
+        const isolated = new IsolatedFunction(fn);
+        lambda.registerFunction(fn.name, isolated, fn.timeoutMs);
+        await isolated.start();
+      }),
+    );
 
     // Any web page in the user's browser can reach 127.0.0.1: the API answers only its own origin.
     const origins: string[] = [];

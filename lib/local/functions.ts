@@ -1,20 +1,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LocalHandler } from './lambda-endpoint';
+import type { LocalHandler } from './invocation';
 
 /** `NAME=PATH[#export]`: a local target function, a module on disk (PATH relative to `baseDir`). */
 export interface FunctionSpec {
   name: string;
   path: string;
   exportName: string;
+  /** When an invocation is ended as timed out (Lambda's Sandbox.Timedout); default 15 minutes. */
+  timeoutMs?: number;
 }
 
 export const LOCAL_CONFIG_FILE = 'sundial.local.json';
 
+/** A function in sundial.local.json: `PATH[#export]`, or that as `handler` with a timeout. */
+type FunctionEntry = string | { handler: string; timeoutSeconds?: number };
+
 /** The shape of sundial.local.json. */
 export interface LocalConfigFile {
-  functions?: Record<string, string>;
+  functions?: Record<string, FunctionEntry>;
   targetPrefixes?: string[];
 }
 
@@ -26,9 +31,17 @@ export function parseFunctionSpec(spec: string, baseDir: string): FunctionSpec {
   return functionFromEntry(spec.slice(0, eq), spec.slice(eq + 1), baseDir);
 }
 
-function functionFromEntry(name: string, target: string, baseDir: string): FunctionSpec {
-  const [path = '', exportName = 'handler'] = target.split('#');
-  return { name, path: isAbsolute(path) ? path : resolve(baseDir, path), exportName };
+function functionFromEntry(name: string, entry: FunctionEntry, baseDir: string): FunctionSpec {
+  const { handler, timeoutSeconds } =
+    typeof entry === 'string' ? { handler: entry, timeoutSeconds: undefined } : entry;
+  if (typeof handler !== 'string' || (timeoutSeconds !== undefined && !(timeoutSeconds > 0))) {
+    throw new Error(
+      `${LOCAL_CONFIG_FILE}: function ${name} must be "PATH[#export]" or { "handler": "PATH[#export]", "timeoutSeconds": N }`,
+    );
+  }
+  const [path = '', exportName = 'handler'] = handler.split('#');
+  const timeoutMs = timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000;
+  return { name, path: isAbsolute(path) ? path : resolve(baseDir, path), exportName, timeoutMs };
 }
 
 export function readLocalConfig(dir: string): { functions: FunctionSpec[]; targetPrefixes?: string[] } {

@@ -2,16 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { functionNameOf } from '../task/targets';
+import { type InvocationOutcome, inProcess, type LocalFunction, type LocalHandler } from './invocation';
 import { type LocalCredentials, unsignedReason } from './signature';
 
-/** A local function: the same shape as a Lambda handler. */
-export type LocalHandler = (event: unknown, context: LocalContext) => unknown;
-
-export interface LocalContext {
-  functionName: string;
-  awsRequestId: string;
-  getRemainingTimeInMillis(): number;
-}
+export type { LocalContext, LocalHandler } from './invocation';
 
 /** An error the endpoint answers on purpose, as Lambda would (for fault tests and the bench). */
 export interface InjectedFault {
@@ -23,13 +17,21 @@ export interface InjectedFault {
 }
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
-const TIMEOUT_MS = 15 * 60_000;
+/** Lambda's longest timeout, for functions registered without one. */
+export const DEFAULT_TIMEOUT_MS = 15 * 60_000;
+/** Lambda's limit for a synchronous invocation's payload. */
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The body, or undefined once it passes `limit` bytes (the rest is not read). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= limit) chunks.push(c);
+    });
+    req.on('end', () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
     req.on('error', reject);
   });
 }
@@ -38,6 +40,15 @@ function sendError(res: ServerResponse, status: number, type: string, message: s
   res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });
   res.end(JSON.stringify({ Type: 'User', message }));
 }
+
+/** A function registered on the endpoint, with the timeout Lambda would give it. */
+interface Registered {
+  fn: LocalFunction;
+  timeoutMs: number;
+}
+
+/** Called with the outcome of every Event invocation, as Lambda's asynchronous invocation destinations are. */
+export type AsyncOutcomeHandler = (name: string, event: unknown, outcome: InvocationOutcome) => void;
 
 /**
  * A local endpoint for the Lambda Invoke HTTP API, so the real `@aws-sdk/client-lambda` code path runs
@@ -53,7 +64,7 @@ export class LocalLambdaEndpoint {
     accessKeyId: 'sundial-local',
     secretAccessKey: randomBytes(32).toString('hex'),
   };
-  private readonly functions = new Map<string, LocalHandler>();
+  private readonly functions = new Map<string, Registered>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly faults = new Map<string, InjectedFault>();
   /** Invocations answered so far, per function name, faults included. */
@@ -61,12 +72,24 @@ export class LocalLambdaEndpoint {
   private server = createServer((req, res) => {
     this.handle(req, res).catch((error) => sendError(res, 500, 'ServiceException', String(error)));
   });
-  /** Called with every async invocation that threw, like Lambda's failure log. */
-  onAsyncError: (name: string, error: unknown) => void = (name, error) =>
-    console.error(`[${name}] async invocation failed:`, error);
+  /** The outcome of every Event invocation; by default a failure is logged, like Lambda's failure log. */
+  onAsyncOutcome: AsyncOutcomeHandler = (name, _event, outcome) => {
+    if (!outcome.ok)
+      console.error(
+        `[${name}] async invocation failed:`,
+        outcome.error.errorType,
+        outcome.error.errorMessage,
+      );
+  };
 
-  register(name: string, handler: LocalHandler): void {
-    this.functions.set(name, handler);
+  /** A handler on the endpoint's own thread (Sundial's own functions, tests' recorders). */
+  register(name: string, handler: LocalHandler, timeoutMs = DEFAULT_TIMEOUT_MS): void {
+    this.registerFunction(name, inProcess(handler), timeoutMs);
+  }
+
+  /** Any LocalFunction, e.g. an IsolatedFunction for a user's target module. */
+  registerFunction(name: string, fn: LocalFunction, timeoutMs = DEFAULT_TIMEOUT_MS): void {
+    this.functions.set(name, { fn, timeoutMs });
   }
 
   /** Makes the next `fault.times` invocations of `name` fail with `fault` instead of running. */
@@ -96,6 +119,7 @@ export class LocalLambdaEndpoint {
 
   async close(): Promise<void> {
     await this.drain();
+    await Promise.all([...this.functions.values()].map(({ fn }) => fn.close?.()));
     if (!this.server.listening) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -106,7 +130,14 @@ export class LocalLambdaEndpoint {
     const match = req.method === 'POST' ? INVOKE_PATH.exec(url.pathname) : null;
     if (!match?.[1]) return sendError(res, 404, 'UnknownOperationException', `${req.method} ${url.pathname}`);
     const name = functionNameOf(decodeURIComponent(match[1]));
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_PAYLOAD_BYTES);
+    if (!body)
+      return sendError(
+        res,
+        413,
+        'RequestTooLargeException',
+        `the payload exceeds ${MAX_PAYLOAD_BYTES} bytes`,
+      );
     const unsigned = await unsignedReason(req, body, this.credentials, 'lambda');
     if (unsigned) return sendError(res, 403, 'InvalidSignatureException', unsigned);
     this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
@@ -115,8 +146,8 @@ export class LocalLambdaEndpoint {
       fault.times--;
       return sendError(res, fault.status, fault.type, `injected ${fault.type}`);
     }
-    const handler = this.functions.get(name);
-    if (!handler) return sendError(res, 404, 'ResourceNotFoundException', `Function not found: ${name}`);
+    const registered = this.functions.get(name);
+    if (!registered) return sendError(res, 404, 'ResourceNotFoundException', `Function not found: ${name}`);
     let event: unknown;
     try {
       event = body.length ? JSON.parse(body.toString('utf8')) : {};
@@ -124,45 +155,42 @@ export class LocalLambdaEndpoint {
       return sendError(res, 400, 'InvalidRequestContentException', 'Could not parse request body into json');
     }
     const type = req.headers['x-amz-invocation-type'] ?? 'RequestResponse';
-    const requestId = randomUUID();
-    const headers = { 'x-amzn-requestid': requestId, 'x-amz-executed-version': '$LATEST' };
+    this.invoke(res, name, registered, event, type);
+  }
+
+  private invoke(
+    res: ServerResponse,
+    name: string,
+    registered: Registered,
+    event: unknown,
+    type: string | string[],
+  ) {
+    const awsRequestId = randomUUID();
+    const headers = { 'x-amzn-requestid': awsRequestId, 'x-amz-executed-version': '$LATEST' };
     if (type === 'DryRun') {
       res.writeHead(204, headers);
-      return res.end();
+      res.end();
+      return;
     }
-    const started = Date.now();
-    const context: LocalContext = {
-      functionName: name,
-      awsRequestId: requestId,
-      getRemainingTimeInMillis: () => Math.max(0, started + TIMEOUT_MS - Date.now()),
-    };
-    const run = (async () => handler(event, context))();
+    const request = { functionName: name, awsRequestId, timeoutMs: registered.timeoutMs };
     if (type === 'Event') {
-      const tracked = run
-        .catch((error) => this.onAsyncError(name, error))
+      res.writeHead(202, headers);
+      res.end();
+      const tracked = registered.fn
+        .invoke(event, request)
+        .then((outcome) => this.onAsyncOutcome(name, event, outcome))
         .finally(() => this.inFlight.delete(tracked));
       this.inFlight.add(tracked);
-      res.writeHead(202, headers);
-      return res.end();
+      return;
     }
-    try {
-      const result = await run;
-      res.writeHead(200, { ...headers, 'content-type': 'application/json' });
-      res.end(result === undefined ? 'null' : JSON.stringify(result));
-    } catch (error) {
-      const err = error instanceof Error ? error : new Error(String(error));
+    const answered = registered.fn.invoke(event, request).then((outcome) => {
       res.writeHead(200, {
         ...headers,
         'content-type': 'application/json',
-        'x-amz-function-error': 'Unhandled',
+        ...(outcome.ok ? {} : { 'x-amz-function-error': 'Unhandled' }),
       });
-      res.end(
-        JSON.stringify({
-          errorType: err.name,
-          errorMessage: err.message,
-          trace: err.stack?.split('\n') ?? [],
-        }),
-      );
-    }
+      res.end(JSON.stringify(outcome.ok ? outcome.result : outcome.error));
+    });
+    answered.catch((error) => sendError(res, 500, 'ServiceException', String(error)));
   }
 }

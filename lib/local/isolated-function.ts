@@ -1,0 +1,76 @@
+import { FunctionEnvironment } from './function-environment';
+import type { FunctionSpec } from './functions';
+import {
+  type InvocationOutcome,
+  type InvocationRequest,
+  invocationError,
+  type LocalFunction,
+} from './invocation';
+
+/** At most this many environments (threads) per function; further invocations wait for one to free up. */
+export const MAX_ENVIRONMENTS = 4;
+
+/**
+ * A local target function run off the endpoint's thread, in a small pool of execution environments
+ * (worker threads) that are reused while warm, one invocation at a time each, as Lambda does. So a target
+ * that blocks its event loop, or hangs until its timeout ends it, never stalls the local API.
+ */
+export class IsolatedFunction implements LocalFunction {
+  private readonly idle: FunctionEnvironment[] = [];
+  private readonly all = new Set<FunctionEnvironment>();
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly spec: FunctionSpec,
+    private readonly maxEnvironments = MAX_ENVIRONMENTS,
+  ) {}
+
+  /** Starts one environment and waits until the handler is imported, so a broken module fails at startup. */
+  async start(): Promise<void> {
+    const environment = this.create();
+    await environment.ready;
+    this.release(environment);
+  }
+
+  async invoke(event: unknown, { awsRequestId, timeoutMs }: InvocationRequest): Promise<InvocationOutcome> {
+    const environment = await this.acquire();
+    try {
+      await environment.ready;
+      return await environment.invoke(event, awsRequestId, timeoutMs);
+    } catch (error) {
+      return {
+        ok: false,
+        error: { ...invocationError(error), errorType: 'Runtime.ImportModuleError' },
+        durationMs: 0,
+      };
+    } finally {
+      this.release(environment);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.all].map((environment) => environment.terminate()));
+  }
+
+  private create(): FunctionEnvironment {
+    const environment = new FunctionEnvironment(this.spec);
+    this.all.add(environment);
+    return environment;
+  }
+
+  private async acquire(): Promise<FunctionEnvironment> {
+    for (;;) {
+      const warm = this.idle.pop();
+      if (warm?.alive) return warm;
+      if (warm) this.all.delete(warm);
+      else if (this.all.size < this.maxEnvironments) return this.create();
+      else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
+
+  private release(environment: FunctionEnvironment) {
+    if (environment.alive) this.idle.push(environment);
+    else this.all.delete(environment);
+    this.waiting.shift()?.();
+  }
+}
