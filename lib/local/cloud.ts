@@ -53,6 +53,8 @@ export interface LocalCloud {
   apiUrl: string;
   lambdaUrl: string;
   dynamodbEndpoint: string;
+  /** What the HTTP server serves (the API behind local mode's same-origin guard), callable in-process. */
+  fetch: (request: Request) => Response | Promise<Response>;
   /** The DynamoDB Local this cloud started (none when given `dynamodbEndpoint`). */
   dynamodbLocal?: DynamoDbLocal;
   config: SundialConfig;
@@ -176,6 +178,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
     return {
       apiUrl,
+      fetch,
       lambdaUrl,
       dynamodbEndpoint,
       dynamodbLocal: dynamodb,
