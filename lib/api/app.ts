@@ -9,6 +9,7 @@ import { PROBLEM_TYPES, type Problem } from '../task/schemas';
 import { internalError, problemFor } from './problem';
 import { routes } from './routes';
 import type { SchedulerService } from './scheduler-service';
+import { nameSchemas } from './schema-names';
 import type { TaskService } from './task-service';
 
 export interface AppDeps {
@@ -61,6 +62,7 @@ function validationError(error: ZodError): ValidationError {
 
 /** The HTTP API: the same app runs in the API Lambda (hono/aws-lambda) and on Node in local mode. */
 export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: RequestIdVariables }> {
+  nameSchemas();
   const app = new OpenAPIHono<{ Variables: RequestIdVariables }>({
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error as ZodError);
