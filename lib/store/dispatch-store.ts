@@ -2,10 +2,10 @@ import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@a
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { encodeTime, ulid } from 'ulid';
 import { RunQueueFullError, TaskNotFoundError } from '../errors';
-import { fireTimeOf } from '../task/plan';
 import type { Run } from '../task/schemas';
 import {
   type DueTask,
+  dueAtOf,
   firstManualIs,
   isConditionFailure,
   type Lease,
@@ -52,7 +52,6 @@ export interface Acknowledgement {
   /** The scheduled occurrences' outcome, absent when the tick fired none. */
   schedule?: {
     nextRunAt: number | null;
-    nextFireAt: number | null;
     /** Occurrences this tick delivered: added to runCount (two ticks may share a task's batch). */
     fired: number;
     /** The last occurrence settled; absent when the plan only skipped missed ones. */
@@ -251,9 +250,12 @@ export class DispatchStore extends TableAdapter {
     const set: string[] = [];
     const remove: string[] = [];
     const manualLeft = seen.manualRuns.slice(ack.manualDone);
-    for (let i = 0; i < ack.manualDone; i++) remove.push(`manualRuns[${i}]`);
+    // Emptied: the list goes, so no item keeps an empty container behind (see noManualRuns).
+    if (ack.manualDone > 0 && manualLeft.length === 0) remove.push('manualRuns');
+    else for (let i = 0; i < ack.manualDone; i++) remove.push(`manualRuns[${i}]`);
     let manualCondition = noManualRuns;
-    if (seen.manualRuns.length > 0) {
+    if (seen.manualRuns.length === 0) values[':zero'] = 0;
+    else {
       // The size alone is not enough: another tick removing ours while a run-now appends a new one keeps
       // it equal (two requests in the same millisecond leave dueAt unchanged too), and we would remove
       // an undelivered run. The entries we remove must be the ones we delivered.
@@ -280,18 +282,13 @@ export class DispatchStore extends TableAdapter {
         values[':lastRunAt'] = new Date(lastRunAt).toISOString();
       }
     }
-    // Without a schedule outcome (manual runs only) the next fire time is that of nextRunAt as stored.
-    let nextFireAt: number | null = task.nextRunAt ? fireTimeOf(task, Date.parse(task.nextRunAt)) : null;
-    if (schedule) nextFireAt = schedule.nextFireAt;
-    const scheduleDue = task.state === 'active' && nextFireAt !== null;
-    if (manualLeft.length > 0 || scheduleDue) {
+    // Without a schedule outcome (manual runs only) the next run is the one stored.
+    const nextRunAt = schedule ? (values[':next'] as string | null) : task.nextRunAt;
+    const dueAt = dueAtOf({ ...task, nextRunAt }, manualLeft);
+    if (dueAt === undefined) remove.push('dueAt', 'dueShard');
+    else {
       set.push('dueAt = :dueAt');
-      values[':dueAt'] = Math.min(
-        scheduleDue ? (nextFireAt as number) : Number.POSITIVE_INFINITY,
-        manualLeft[0]?.requestedAt ?? Number.POSITIVE_INFINITY,
-      );
-    } else {
-      remove.push('dueAt', 'dueShard');
+      values[':dueAt'] = dueAt;
     }
     if (schedule && schedule.nextRunAt === null && task.state === 'active') {
       set.push('#state = :completed');
@@ -349,13 +346,23 @@ export class DispatchStore extends TableAdapter {
     }
     if (ack.manualDone > 0) {
       const first = ack.seen.manualRuns[0]?.runId;
-      await this.conditionalUpdate({
-        Key: taskKey(ack.seen.task.id),
-        // Only the tick removes entries, oldest first: ours are still the first ones, or gone already.
-        ConditionExpression: firstManualIs,
-        UpdateExpression: `REMOVE ${Array.from({ length: ack.manualDone }, (_, i) => `manualRuns[${i}]`).join(', ')}`,
-        ExpressionAttributeValues: { ':first': first },
+      const key = taskKey(ack.seen.task.id);
+      // Only the tick removes entries, oldest first: ours are still the first ones, or gone already.
+      // When they are all there is, the whole list goes (never an empty list left behind).
+      const removedAll = await this.conditionalUpdate({
+        Key: key,
+        ConditionExpression: `${firstManualIs} AND ${sameManualCount}`,
+        UpdateExpression: 'REMOVE manualRuns',
+        ExpressionAttributeValues: { ':first': first, ':manualCount': ack.manualDone },
       });
+      if (!removedAll) {
+        await this.conditionalUpdate({
+          Key: key,
+          ConditionExpression: firstManualIs,
+          UpdateExpression: `REMOVE ${Array.from({ length: ack.manualDone }, (_, i) => `manualRuns[${i}]`).join(', ')}`,
+          ExpressionAttributeValues: { ':first': first },
+        });
+      }
     }
   }
 
