@@ -10,12 +10,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlerNames } from '../../cdk/handler-bundling';
 import packageJson from '../../package.json';
+import { closedEndpoint } from '../support/closed-port';
 
 /**
  * The package as a user gets it: `npm run build`, `npm pack`, then `npm install` of the tarball into a
@@ -83,14 +83,6 @@ function weigh(dir: string): { packages: number; bytes: number; names: string[] 
   return { packages: names.length, bytes, names };
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const { port } = server.address() as { port: number };
-  await new Promise((closed) => server.close(closed));
-  return port;
-}
-
 beforeAll(async () => {
   await run('npm', ['run', 'build'], ROOT);
   work = mkdtempSync(join(tmpdir(), 'sundial-package-'));
@@ -150,7 +142,7 @@ describe('an install of the package alone (SDK and CLI)', { timeout: 300_000 }, 
   });
 
   it('imports the SDK from plain Node, ESM and CommonJS', async () => {
-    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const endpoint = await closedEndpoint();
     const expected = { network: true, endpoint };
     expect(JSON.parse(await node(['sdk.mjs', endpoint]))).toEqual(expected);
     expect(JSON.parse(await node(['sdk.cjs', endpoint]))).toEqual(expected);

@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../lib/cli/main';
 import type { Io } from '../../../lib/cli/output';
 import packageJson from '../../../package.json';
+import { closedEndpoint } from '../../support/closed-port';
 
 /** Runs the CLI in-process with buffered streams. */
 async function run(...argv: string[]) {
@@ -11,15 +11,6 @@ async function run(...argv: string[]) {
   const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
   const code = await main(argv, io, {});
   return { code, stdout: out.join(''), stderr: err.join('') };
-}
-
-/** A loopback port where nothing listens: a real ECONNREFUSED, no fake fetch. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('the sundial program', () => {
@@ -60,7 +51,7 @@ describe('the sundial program', () => {
   });
 
   it('names the endpoint and the cause when the API cannot be reached', async () => {
-    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const endpoint = await closedEndpoint();
     const text = await run('tasks', 'list', '--endpoint', endpoint);
     expect(text.code).toBe(1);
     expect(text.stderr).toMatch(

@@ -8,6 +8,7 @@ import {
   SundialNetworkError,
   SundialRequestError,
 } from '../../../lib';
+import { closedEndpoint } from '../../support/closed-port';
 
 // Real sockets on 127.0.0.1: a server that never answers, and a port where nothing listens.
 const held: (() => void)[] = [];
@@ -19,10 +20,7 @@ beforeAll(async () => {
   silent = createServer((_req, res) => held.push(() => res.end()));
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-  await new Promise((resolve) => closed.close(resolve));
+  closedUrl = await closedEndpoint();
 });
 afterAll(() => {
   for (const release of held) release();
