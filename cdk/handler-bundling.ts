@@ -19,9 +19,8 @@ export const HANDLER_BUNDLE: BuildOptions = {
   // The AWS SDK's ESM builds tree-shake better.
   mainFields: ['module', 'main'],
   minify: true,
-  // Maps give readable stack traces (NODE_OPTIONS=--enable-source-maps); without the sources they stay small.
-  sourcemap: true,
-  sourcesContent: false,
+  // No source maps: the functions never enabled them (--enable-source-maps), and every install would carry them.
+  sourcemap: false,
   // Bundle our pinned SDK rather than the runtime's copy, so what runs is what the tests ran.
   external: [],
   // Some bundled CommonJS dependencies call require(); ESM output needs it defined.

@@ -76,8 +76,6 @@ export class Sundial extends Construct {
       [ENV.runTtlDays]: String(runTtlDays),
       // The AWS SDK is bundled (pinned by our lock file); its Node 20 notice is moot on Node 24.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      // The bundles ship source maps: stack traces name our source files and lines.
-      NODE_OPTIONS: '--enable-source-maps',
     };
     const stack = Stack.of(this);
     // A fixed tick name lets the tick's own policy (fan-out) and the API's name it without a reference
