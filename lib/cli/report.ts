@@ -1,5 +1,13 @@
 import { CommanderError } from 'commander';
-import { SundialApiError, SundialNetworkError, SundialRequestError } from '../client/errors';
+import {
+  SundialAbortError,
+  SundialApiError,
+  SundialCredentialsError,
+  SundialNetworkError,
+  SundialRequestError,
+  SundialResponseError,
+  SundialTimeoutError,
+} from '../client/errors';
 import { UsageError } from './context';
 import type { Io } from './output';
 
@@ -28,6 +36,13 @@ export function reportError(error: unknown, io: Io, json: boolean): number {
   return fields.kind === 'usage' ? EXIT.usage : EXIT.failed;
 }
 
+const KINDS: [typeof SundialRequestError, string][] = [
+  [SundialTimeoutError, 'timeout'],
+  [SundialCredentialsError, 'credentials'],
+  [SundialResponseError, 'response'],
+  [SundialAbortError, 'aborted'],
+];
+
 function describe(error: unknown): Record<string, unknown> & { kind: string; message: string } {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof UsageError) return { kind: 'usage', message };
@@ -39,7 +54,8 @@ function describe(error: unknown): Record<string, unknown> & { kind: string; mes
     return { kind: 'network', message, endpoint: error.endpoint, requestId: error.requestId };
   }
   if (error instanceof SundialRequestError) {
-    return { kind: error.name, message, url: error.url, requestId: error.requestId };
+    const kind = KINDS.find(([type]) => error instanceof type)?.[1] ?? 'request';
+    return { kind, message, url: error.url, requestId: error.requestId };
   }
   return { kind: 'internal', message };
 }

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../lib/cli/main';
 import type { Io } from '../../../lib/cli/output';
 import packageJson from '../../../package.json';
 import { closedEndpoint } from '../../support/closed-port';
+import { stubNoAwsCredentials } from '../../support/no-aws-credentials';
 
 /** Runs the CLI in-process with buffered streams. */
 async function run(...argv: string[]) {
@@ -12,6 +13,8 @@ async function run(...argv: string[]) {
   const code = await main(argv, io, {});
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
+
+afterEach(() => vi.unstubAllEnvs());
 
 describe('the sundial program', () => {
   it('prints its version and a help with examples for every command', async () => {
@@ -65,6 +68,17 @@ describe('the sundial program', () => {
         message: expect.stringContaining('ECONNREFUSED'),
         requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       },
+    });
+  });
+
+  it('exits 1 without sending anything when an AWS endpoint needs credentials that cannot be loaded', async () => {
+    stubNoAwsCredentials();
+    const endpoint = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
+    const out = await run('scheduler', 'status', '--endpoint', endpoint, '--output', 'json');
+    expect(out).toMatchObject({ code: 1, stdout: '' });
+    expect(JSON.parse(out.stderr).error).toMatchObject({
+      kind: 'credentials',
+      message: expect.stringMatching(/^no AWS credentials to sign the request to https:\/\/abc123/),
     });
   });
 });

@@ -9,6 +9,7 @@ import {
   SundialRequestError,
 } from '../../../lib';
 import { closedEndpoint } from '../../support/closed-port';
+import { stubNoAwsCredentials } from '../../support/no-aws-credentials';
 
 // Real sockets on 127.0.0.1: a server that never answers, and a port where nothing listens.
 const held: (() => void)[] = [];
@@ -71,17 +72,7 @@ describe('SundialClient failures', () => {
   });
 
   it('refuses to send a request to an AWS endpoint unsigned when no credentials can be loaded', async () => {
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
-      vi.stubEnv(name, undefined);
-    }
-    for (const name of ['AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
-      vi.stubEnv(name, undefined);
-    }
-    vi.stubEnv('AWS_WEB_IDENTITY_TOKEN_FILE', undefined);
-    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/credentials');
-    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/config');
-    // The chain would otherwise ask the instance metadata service, which is no address of this machine.
-    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+    stubNoAwsCredentials();
     const sent: string[] = [];
     const client = new SundialClient({
       endpoint: 'https://abc123.execute-api.eu-west-1.amazonaws.com',
