@@ -19,6 +19,9 @@ export const ENV = {
   targetEnvironments: 'SUNDIAL_TARGET_ENVIRONMENTS',
 } as const;
 
+/** Partitions of the due index: the construct and the handlers accept 1 to this many. */
+export const MAX_SHARDS = 1000;
+
 export const DEFAULTS = {
   shards: 16,
   targetPrefixes: ['sundial-'],
@@ -36,7 +39,7 @@ const list = (v: string) =>
 
 const configSchema = z.object({
   [ENV.tableName]: z.string().min(1),
-  [ENV.shards]: z.coerce.number().int().min(1).max(1000).default(DEFAULTS.shards),
+  [ENV.shards]: z.coerce.number().int().min(1).max(MAX_SHARDS).default(DEFAULTS.shards),
   [ENV.targetPrefixes]: z.string().default(DEFAULTS.targetPrefixes.join(',')).transform(list),
   [ENV.runTtlDays]: z.coerce.number().int().min(1).default(DEFAULTS.runTtlDays),
   [ENV.scheduleName]: z.string().min(1).optional(),

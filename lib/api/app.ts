@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { type RequestIdVariables, requestId } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { StoreUnavailableError, ValidationError } from '../errors';
@@ -10,6 +11,7 @@ import { MAX_BODY_BYTES, parseJsonBody } from './json-body';
 import { internalError, problemFor, retryAfterSeconds } from './problem';
 import { routes } from './routes';
 import type { SchedulerService } from './scheduler-service';
+import { nameSchemas } from './schema-names';
 import type { TaskService } from './task-service';
 import { isUnavailable } from './unavailable';
 
@@ -88,14 +90,17 @@ function validationError(error: ZodError): ValidationError {
 }
 
 /** The HTTP API: the same app runs in the API Lambda (hono/aws-lambda) and on Node in local mode. */
-export function createApp(deps: AppDeps): OpenAPIHono {
-  const app = new OpenAPIHono({
+export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: RequestIdVariables }> {
+  nameSchemas();
+  const app = new OpenAPIHono<{ Variables: RequestIdVariables }>({
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error as ZodError);
     },
   });
   const { tasks, scheduler } = deps;
   const withEtag = (c: Context, version: number) => c.header('ETag', `"${version}"`);
+  // Echoes the caller's X-Request-Id (the SDK sends one per call) or makes one: errors carry it, logs name it.
+  app.use(requestId());
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: bodyTooLarge }));
   app.use('*', exactJsonBody);
 
@@ -189,10 +194,18 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     if (known) return problem(c, known);
     // The API calls only the task store synchronously (the scheduler service names its own outages).
     if (isUnavailable(error)) {
-      deps.log?.('error', 'task store unavailable', { error: String(error), path: c.req.path });
+      deps.log?.('error', 'task store unavailable', {
+        error: String(error),
+        path: c.req.path,
+        requestId: c.get('requestId'),
+      });
       return problem(c, problemFor(new StoreUnavailableError({ cause: error })) ?? internalError);
     }
-    deps.log?.('error', 'unhandled error', { error: error.stack ?? String(error), path: c.req.path });
+    deps.log?.('error', 'unhandled error', {
+      error: error.stack ?? String(error),
+      path: c.req.path,
+      requestId: c.get('requestId'),
+    });
     return problem(c, internalError);
   });
 

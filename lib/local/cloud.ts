@@ -5,7 +5,8 @@ import { sameOriginOnly } from '../api/same-origin';
 import type { Clock } from '../clock';
 import { DEFAULTS, type SundialConfig } from '../config';
 import { emptyTickReport, parseTickRequest, type TickOptions, type TickReport } from '../dispatch/tick';
-import { createRuntime, type Log, type Runtime } from '../runtime';
+import type { Log } from '../log';
+import { createRuntime, type Runtime } from '../runtime';
 import type { TargetEnvironment } from '../task/targets';
 import {
   type DynamoDbLocal,

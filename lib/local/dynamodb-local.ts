@@ -9,7 +9,7 @@ import {
   ListTablesCommand,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import type { Log } from '../runtime';
+import type { Log } from '../log';
 import { createTableInput } from '../store/schema';
 import { freePort } from './ports';
 

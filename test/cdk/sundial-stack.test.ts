@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, User } from 'aws-cdk-lib/aws-iam';
@@ -13,7 +14,8 @@ let crossAccount: Template;
 let app: App;
 
 beforeAll(() => {
-  app = new App({ context: { 'cli-telemetry': false } });
+  // The context of cdk.json (feature flags included): the template asserted is the one `npm run deploy` makes.
+  app = new App({ context: JSON.parse(readFileSync('cdk.json', 'utf8')).context });
   const stack = new SundialStack(app, 'Test', {
     sundial: { targetPrefixes: ['sundial-', 'billing-'], shards: 8 },
   });
@@ -67,7 +69,7 @@ describe('the Sundial stack', () => {
 
   it('ticks with rate(1 minute), no flexible window, bounded retries and a dead-letter queue', () => {
     const tick = template.findResources('AWS::Lambda::Function', {
-      Properties: { Handler: 'index.handler', Timeout: 120 },
+      Properties: { Handler: 'tick.handler', Timeout: 120 },
     });
     const [tickId] = Object.keys(tick);
     expect(tickId).toBeDefined();
@@ -133,10 +135,20 @@ describe('the Sundial stack', () => {
     expect(resources).toContain('{"Ref":"AWS::Region"},":",{"Ref":"AWS::AccountId"},":function:sundial-*"');
   });
 
-  it('extends both the API check and the IAM scope to configured target environments', () => {
+  it('adds configured target environments to its own, for the API check and the IAM scope alike', () => {
     for (const fn of Object.values(crossAccount.findResources('AWS::Lambda::Function'))) {
-      expect(fn.Properties.Environment.Variables[ENV.targetEnvironments]).toBe(
-        '111111111111/eu-west-1,222222222222/*',
+      expect(JSON.stringify(fn.Properties.Environment.Variables[ENV.targetEnvironments])).toBe(
+        JSON.stringify({
+          'Fn::Join': [
+            '',
+            [
+              { Ref: 'AWS::AccountId' },
+              '/',
+              { Ref: 'AWS::Region' },
+              ',111111111111/eu-west-1,222222222222/*',
+            ],
+          ],
+        }),
       );
     }
     const invoke = Object.values(crossAccount.findResources('AWS::IAM::Policy'))
@@ -145,15 +157,14 @@ describe('the Sundial stack', () => {
     const resources = JSON.stringify(invoke?.Resource);
     expect(resources).toContain(':lambda:eu-west-1:111111111111:function:sundial-*"');
     expect(resources).toContain(':lambda:*:222222222222:function:sundial-*:*"');
-    expect(resources).not.toContain('AWS::AccountId');
-    expect(invoke?.Resource).toHaveLength(4);
+    expect(invoke?.Resource).toHaveLength(6);
   });
 
   it('refuses a malformed target environment at synth time', () => {
     const bad = new Stack(new App(), 'Bad');
     expect(
       () => new Sundial(bad, 'S', { targetEnvironments: [{ account: 'me', region: 'eu-west-1' }] }),
-    ).toThrow(/targetEnvironments/);
+    ).toThrow(/targetEnvironments\.0: a 12-digit account/);
   });
 
   it('grants the tick only the table actions it uses, on the table and the due index', () => {
