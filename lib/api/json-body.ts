@@ -40,9 +40,17 @@ function stringEnd(text: string, start: number): number {
   }
 }
 
-const NUMBER_CHAR = /[0-9eE.+-]/;
+/** The key whose quotes stand at `start` and `end` (unescaped by JSON.parse only when it has escapes). */
+const keyAt = (text: string, start: number, end: number): string => {
+  const raw = text.slice(start + 1, end);
+  return raw.includes('\\') ? JSON.parse(`"${raw}"`) : raw;
+};
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 // At most 15 significant digits and no exponent: every such decimal survives a 64-bit float exactly.
 const surelyExact = (literal: string) => literal.length <= 15 && !/[eE]/.test(literal);
+// So a text holds a number that may change only where 16 digits (or dots) run together or a digit has an
+// exponent; one native pass rules most bodies out (a match, say inside a string, only costs the full scan).
+const MAYBE_INEXACT = /[\d.]{16}|\d[eE][+-]?\d/;
 
 /** Where a scan of a JSON text stands: the path of the current value, and what each level is. */
 interface Cursor {
@@ -75,6 +83,7 @@ function step(cursor: Cursor, char: string): boolean {
  * keep it (lossless-json, jsonc-parser) recurse once per nesting level, which a hostile body overflows.
  */
 export function inexactNumbers(text: string, limit = 10): FieldError[] {
+  if (!MAYBE_INEXACT.test(text)) return [];
   const cursor: Cursor = { path: [], inArray: [], expectKey: false };
   const errors: FieldError[] = [];
   for (let i = 0; i < text.length && errors.length < limit; i++) {
@@ -82,16 +91,15 @@ export function inexactNumbers(text: string, limit = 10): FieldError[] {
     if (step(cursor, char)) continue;
     if (char === '"') {
       const end = stringEnd(text, i);
-      if (cursor.expectKey) cursor.path[cursor.path.length - 1] = JSON.parse(text.slice(i, end + 1));
+      if (cursor.expectKey) cursor.path[cursor.path.length - 1] = keyAt(text, i, end);
       cursor.expectKey = false;
       i = end;
     } else if (char === '-' || (char >= '0' && char <= '9')) {
-      let end = i + 1;
-      while (end < text.length && NUMBER_CHAR.test(text[end] as string)) end++;
-      const literal = text.slice(i, end);
+      NUMBER.lastIndex = i;
+      const literal = NUMBER.exec(text)?.[0] ?? char;
       const message = surelyExact(literal) ? undefined : numberChange(literal);
       if (message) errors.push({ path: cursor.path.join('.'), message });
-      i = end - 1;
+      i += literal.length - 1;
     }
   }
   return errors;

@@ -32,8 +32,8 @@ beforeAll(() => {
   crossAccount = Template.fromStack(cross);
 }, 120_000);
 
-const statementsOf = (sid: string) =>
-  Object.values(template.findResources('AWS::IAM::Policy'))
+const statementsOf = (sid: string, of = template) =>
+  Object.values(of.findResources('AWS::IAM::Policy'))
     .flatMap(
       (p) =>
         p.Properties.PolicyDocument.Statement as {
@@ -151,9 +151,7 @@ describe('the Sundial stack', () => {
         }),
       );
     }
-    const invoke = Object.values(crossAccount.findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Sid?: string; Resource: unknown[] }[])
-      .find((s) => s.Sid === 'InvokeTargets');
+    const [invoke] = statementsOf('InvokeTargets', crossAccount);
     const resources = JSON.stringify(invoke?.Resource);
     expect(resources).toContain(':lambda:eu-west-1:111111111111:function:sundial-*"');
     expect(resources).toContain(':lambda:*:222222222222:function:sundial-*:*"');
