@@ -7,6 +7,8 @@ import {
   type LocalFunction,
 } from './invocation';
 
+const stopped = { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited: stopped', trace: [] };
+
 /** At most this many environments (threads) per function; further invocations wait for one to free up. */
 export const MAX_ENVIRONMENTS = 4;
 
@@ -19,6 +21,7 @@ export class IsolatedFunction implements LocalFunction {
   private readonly idle: FunctionEnvironment[] = [];
   private readonly all = new Set<FunctionEnvironment>();
   private readonly waiting: (() => void)[] = [];
+  private closed = false;
 
   constructor(
     private readonly spec: FunctionSpec,
@@ -34,10 +37,12 @@ export class IsolatedFunction implements LocalFunction {
 
   async invoke(event: unknown, { awsRequestId, timeoutMs }: InvocationRequest): Promise<InvocationOutcome> {
     const environment = await this.acquire();
+    if (!environment) return { ok: false, error: stopped, durationMs: 0 };
     try {
       await environment.ready;
       return await environment.invoke(event, awsRequestId, timeoutMs);
     } catch (error) {
+      if (this.closed) return { ok: false, error: stopped, durationMs: 0 };
       return {
         ok: false,
         error: { ...invocationError(error), errorType: 'Runtime.ImportModuleError' },
@@ -48,7 +53,10 @@ export class IsolatedFunction implements LocalFunction {
     }
   }
 
+  /** Ends every environment; invocations still waiting for one end as stopped. */
   async close(): Promise<void> {
+    this.closed = true;
+    for (const wake of this.waiting.splice(0)) wake();
     await Promise.all([...this.all].map((environment) => environment.terminate()));
   }
 
@@ -58,14 +66,15 @@ export class IsolatedFunction implements LocalFunction {
     return environment;
   }
 
-  private async acquire(): Promise<FunctionEnvironment> {
-    for (;;) {
+  private async acquire(): Promise<FunctionEnvironment | undefined> {
+    while (!this.closed) {
       const warm = this.idle.pop();
       if (warm?.alive) return warm;
       if (warm) this.all.delete(warm);
       else if (this.all.size < this.maxEnvironments) return this.create();
       else await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
+    return undefined;
   }
 
   private release(environment: FunctionEnvironment) {

@@ -117,9 +117,10 @@ export class LocalLambdaEndpoint {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /** Ends isolated functions first (a hung one must not hold up a shutdown), then waits for the rest. */
   async close(): Promise<void> {
-    await this.drain();
     await Promise.all([...this.functions.values()].map(({ fn }) => fn.close?.()));
+    await this.drain();
     if (!this.server.listening) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

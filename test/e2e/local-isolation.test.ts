@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../lib/local/cloud';
 import { LOCAL_REGION } from '../../lib/local/dynamodb-local';
 import type { InvocationOutcome } from '../../lib/local/invocation';
+import { IsolatedFunction } from '../../lib/local/isolated-function';
+import { LocalLambdaEndpoint } from '../../lib/local/lambda-endpoint';
 import { ManualClock } from '../support/clock';
 import { startTestCloud } from '../support/cloud';
 
@@ -104,6 +106,34 @@ describe('local target functions run isolated from the local API', () => {
     expect(byName['sundial-echo']).toMatchObject({ ok: true, result: { event: { b: 2 } } });
     for (const outcome of Object.values(byName)) expect(outcome?.durationMs).toBeGreaterThanOrEqual(0);
   });
+
+  it('stops at once with a target still spinning: its invocation ends as the runtime exiting', async () => {
+    const endpoint = new LocalLambdaEndpoint();
+    const spinner = new IsolatedFunction(module('sundial-forever', 'spin'));
+    endpoint.registerFunction('sundial-forever', spinner); // Lambda's default 15-minute timeout
+    const seen: InvocationOutcome[] = [];
+    endpoint.onAsyncOutcome = (_name, _event, outcome) => seen.push(outcome);
+    const client = new LambdaClient({
+      endpoint: await endpoint.listen(0),
+      region: LOCAL_REGION,
+      credentials: endpoint.credentials,
+    });
+    await client.send(
+      new InvokeCommand({
+        FunctionName: 'sundial-forever',
+        InvocationType: 'Event',
+        Payload: '{"forever":true}',
+      }),
+    );
+    client.destroy();
+    await endpoint.close();
+    expect(seen).toEqual([
+      expect.objectContaining({
+        ok: false,
+        error: expect.objectContaining({ errorType: 'Runtime.ExitError' }),
+      }),
+    ]);
+  }, 60_000);
 
   it('fails at startup, naming the function, when its module has no such export', async () => {
     await expect(
