@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SundialApiError, SundialTimeoutError } from '../client/errors';
 import { ENDPOINT_ENV, SundialClient } from '../client/sundial-client';
+import { DEFAULT_CONSOLE_PORT, runConsoleCommand } from '../console/command';
 import type { Run, Task, TaskInput, TaskPatch } from '../task/schemas';
 import { details, type Io, processIo, progress, table, withSpinner } from './output';
 
@@ -22,6 +23,8 @@ Commands
   groups pause GROUP | groups resume GROUP | groups delete GROUP
   scheduler status | scheduler pause | scheduler resume
   schedules preview (--cron EXPR | --every DURATION | --at TIME) [--timezone TZ] [--count N]
+  console [--port N]       the web console for --endpoint on 127.0.0.1 (default port ${DEFAULT_CONSOLE_PORT}), its
+                           API calls signed with SigV4 from the default credential chain; Ctrl-C stops it
 
 Task options
   --id ID  --group G  --target FUNCTION  --description TEXT  --payload JSON
@@ -43,6 +46,7 @@ Examples
   sundial groups pause reports
   sundial scheduler pause
   sundial schedules preview --cron "0 9 * * MON-FRI" --timezone America/New_York --count 5
+  sundial console --endpoint https://abc123.execute-api.eu-west-1.amazonaws.com
 `;
 
 /** Bad command line: exit code 2. */
@@ -75,6 +79,7 @@ const OPTIONS = {
   all: { type: 'boolean' },
   count: { type: 'string' },
   from: { type: 'string' },
+  port: { type: 'string' },
 } as const;
 type Flags = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
 
@@ -114,6 +119,7 @@ const COMMANDS: Record<string, { args: string[]; options: string[] }> = {
   'scheduler pause': { args: [], options: [] },
   'scheduler resume': { args: [], options: [] },
   'schedules preview': { args: [], options: [...SCHEDULE_FIELDS, 'count', 'from'] },
+  console: { args: [], options: ['port'] },
 };
 
 /** Runs the CLI; resolves to the exit code. */
@@ -288,6 +294,16 @@ async function run(name: string, arg: string, ctx: Ctx): Promise<void> {
         from: flags.from as string | undefined,
       } as never);
       return print(preview, () => [preview.description, ...preview.occurrences].join('\n'));
+    }
+    case 'console': {
+      const port = intFlag(flags, 'port');
+      if (port !== undefined && (port < 0 || port > 65535)) throw new UsageError('--port is 0-65535');
+      return runConsoleCommand({
+        endpoint: client.endpoint,
+        region: flags.region as string | undefined,
+        port,
+        out: io.out,
+      });
     }
   }
 }

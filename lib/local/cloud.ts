@@ -3,6 +3,8 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Clock } from '../clock';
 import { DEFAULTS, type SundialConfig } from '../config';
+import { loadConsoleAssets } from '../console/assets';
+import { CONSOLE_PATH, withConsole } from '../console/serve';
 import { emptyTickReport, parseTickRequest, type TickOptions, type TickReport } from '../dispatch/tick';
 import { createRuntime, type Log, type Runtime } from '../runtime';
 import {
@@ -42,10 +44,14 @@ export interface LocalCloudOptions {
   log?: Log;
   /** Tick settings (look-ahead, fan-out threshold…), for tests and the bench. */
   tick?: Partial<TickOptions>;
+  /** Where the built console is (default: where `npm run build:console` writes it). */
+  consoleAssetsDir?: string;
 }
 
 export interface LocalCloud {
   apiUrl: string;
+  /** The console, served by the same server as the API. */
+  consoleUrl: string;
   lambdaUrl: string;
   dynamodbEndpoint: string;
   config: SundialConfig;
@@ -123,10 +129,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       lambda.register(fn.name, 'handler' in fn ? fn.handler : await loadHandler(fn));
     }
 
+    const fetch = withConsole(runtime.app.fetch, await loadConsoleAssets(options.consoleAssetsDir));
     const server: ServerType = await new Promise((resolve, reject) => {
-      const s = serve({ fetch: runtime.app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () =>
-        resolve(s),
-      );
+      const s = serve({ fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () => resolve(s));
       s.once('error', (error) => reject(listenError(error, 'HTTP API', '--port')));
     });
     stops.push(() => new Promise((resolve) => server.close(() => resolve())));
@@ -147,7 +152,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       const clock = startLocalClock(tick, options.tickSeconds, options.log);
       stops.push(async () => clock.stop());
     }
-    return { apiUrl, lambdaUrl, dynamodbEndpoint, config, runtime, lambda, scheduler, tick, stop };
+    const consoleUrl = `${apiUrl}${CONSOLE_PATH}`;
+    return {
+      apiUrl,
+      consoleUrl,
+      lambdaUrl,
+      dynamodbEndpoint,
+      config,
+      runtime,
+      lambda,
+      scheduler,
+      tick,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
