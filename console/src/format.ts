@@ -30,7 +30,7 @@ export function formatInstant(iso: string | null | undefined, timeZone: string):
   return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second}`;
 }
 
-/** The zone's offset from UTC at that instant: `UTC+01:00`, `UTC-05:00`, `UTC`. */
+/** The zone's offset from UTC at that instant: `UTC+01:00`, `UTC-05:00`, `UTC+00:00`. */
 export function zoneOffset(iso: string, timeZone: string): string {
   const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
     .formatToParts(new Date(iso))

@@ -3,7 +3,7 @@ import type { RunView } from '../types';
 
 const WIDTH = 600;
 const HEIGHT = 110;
-const TOP = 18;
+const TOP = 24;
 
 interface Series {
   id: string;
@@ -33,7 +33,7 @@ function Bars({ series }: { series: Series }) {
         aria-label={summary}
         class={`bars ${series.id}`}
       >
-        <text x="2" y="12" class="axis">
+        <text x="2" y="17" class="axis">
           {formatMs(max)}
         </text>
         <line x1="0" x2={WIDTH} y1={HEIGHT + TOP - 0.5} y2={HEIGHT + TOP - 0.5} class="baseline" />

@@ -176,9 +176,11 @@ interface EditorProps {
   /** The task being edited (its version goes in If-Match); absent when creating. */
   original?: TaskView;
   timeZone: string;
+  /** Reads the task again (after a 412), replacing the form. */
+  onReload?: () => void;
 }
 
-function TaskEditor({ initial, original, timeZone }: EditorProps) {
+function TaskEditor({ initial, original, timeZone, onReload }: EditorProps) {
   const [form, setForm] = useState(initial);
   const [saveErrors, setSaveErrors] = useState<FieldError[]>([]);
   const [failure, setFailure] = useState<ApiError | undefined>(undefined);
@@ -327,10 +329,11 @@ function TaskEditor({ initial, original, timeZone }: EditorProps) {
           failure?.status === 412 ? 'Not saved: someone changed this task since you opened it' : 'Not saved'
         }
       />
-      {failure?.status === 412 && original && (
+      {failure?.status === 412 && onReload && (
         <p>
-          <a href={href({ view: 'task', id: original.id })}>See the task as it is now</a> (your changes here
-          are kept until you leave).
+          <button type="button" onClick={onReload}>
+            Load the task as it is now (discards your changes here)
+          </button>
         </p>
       )}
       <div class="columns">
@@ -467,8 +470,10 @@ function TaskEditor({ initial, original, timeZone }: EditorProps) {
 /** Create a task, or edit one (`If-Match` with the version loaded: a concurrent edit is refused, not lost). */
 export function TaskFormPage({ id, timeZone }: { id?: string; timeZone: string }) {
   const [loaded, setLoaded] = useState<{ task?: TaskView; error?: ApiError }>({});
+  const [reads, setReads] = useState(0);
   useEffect(() => {
     if (!id) return;
+    setLoaded({});
     const controller = new AbortController();
     api.getTask(id, controller.signal).then(
       (task) => setLoaded({ task }),
@@ -476,7 +481,7 @@ export function TaskFormPage({ id, timeZone }: { id?: string; timeZone: string }
         !controller.signal.aborted && setLoaded({ error: error instanceof ApiError ? error : undefined }),
     );
     return () => controller.abort();
-  }, [id]);
+  }, [id, reads]);
   return (
     <>
       {id && (
@@ -496,6 +501,7 @@ export function TaskFormPage({ id, timeZone }: { id?: string; timeZone: string }
           initial={formFromTask(loaded.task)}
           original={loaded.task}
           timeZone={timeZone}
+          onReload={() => setReads(reads + 1)}
         />
       )}
     </>

@@ -150,7 +150,7 @@ export function TaskList({ filters, timeZone }: { filters: TaskFilters; timeZone
     <>
       <div class="page-head">
         <h1 tabIndex={-1}>Tasks</h1>
-        <a class="button primary" href={href({ view: 'new' })}>
+        <a class="button primary end" href={href({ view: 'new' })}>
           New task
         </a>
       </div>

@@ -5,7 +5,7 @@ import { Badge, Loading, ProblemAlert, Section, useNotify } from '../components/
 import { Confirm } from '../components/confirm';
 import { RunChart } from '../components/run-chart';
 import { RunTable } from '../components/run-table';
-import { formatInstant, zoneOffset } from '../format';
+import { formatInstant, scheduleText, zoneOffset } from '../format';
 import { POLL_MS, useLive } from '../live';
 import { href } from '../router';
 import type { PreviewRequest, RunView, TaskView } from '../types';
@@ -44,6 +44,15 @@ const FIELD_ORDER = [
 
 function FieldValue({ name, value, timeZone }: { name: string; value: unknown; timeZone: string }) {
   if (value === undefined || value === null) return <span class="muted">—</span>;
+  if (name === 'target') {
+    const { function: fn, qualifier } = value as TaskView['target'];
+    return <code>{qualifier ? `${fn}:${qualifier}` : fn}</code>;
+  }
+  if (name === 'schedule' || name === 'normalizedSchedule') return <code>{scheduleText(value)}</code>;
+  if (name === 'misfire') {
+    const { policy, graceSeconds } = value as TaskView['misfire'];
+    return <>{`${policy} (grace ${graceSeconds} s)`}</>;
+  }
   if (name === 'state' || name === 'lastStatus') return <Badge status={String(value)} />;
   if (INSTANTS.has(name) && typeof value === 'string') {
     return <time dateTime={value}>{formatInstant(value, timeZone)}</time>;
@@ -96,10 +105,10 @@ export function occurrencesRequest(task: TaskView): PreviewRequest | undefined {
 
 function Instant({ iso, timeZone }: { iso: string; timeZone: string }) {
   return (
-    <>
+    <span class="instant">
       <time dateTime={iso}>{formatInstant(iso, timeZone)}</time>{' '}
-      <span class="muted small">{zoneOffset(iso, timeZone)}</span>
-    </>
+      <span class="muted small offset">{zoneOffset(iso, timeZone)}</span>
+    </span>
   );
 }
 
@@ -123,18 +132,18 @@ function NextOccurrences({ task, timeZone }: { task: TaskView; timeZone: string 
             <thead>
               <tr>
                 <th scope="col">#</th>
-                <th scope="col">In {task.timezone} (the task's zone)</th>
-                <th scope="col">In {timeZone} (yours)</th>
+                <th scope="col">{task.timezone} (task)</th>
+                <th scope="col">{timeZone} (yours)</th>
               </tr>
             </thead>
             <tbody>
               {preview.data.occurrences.map((iso, i) => (
                 <tr key={iso}>
                   <td data-label="#">{i + 1}</td>
-                  <td data-label={`In ${task.timezone}`}>
+                  <td data-label="Task's zone">
                     <Instant iso={iso} timeZone={task.timezone} />
                   </td>
-                  <td data-label={`In ${timeZone}`}>
+                  <td data-label="Your zone">
                     <Instant iso={iso} timeZone={timeZone} />
                   </td>
                 </tr>
@@ -343,7 +352,7 @@ export function TaskPage({ id, timeZone }: { id: string; timeZone: string }) {
       {task.data && (
         <>
           <Actions task={task.data} onDone={refresh} />
-          <div class="columns">
+          <div class="columns even">
             <Section id="fields-heading" title="Fields">
               <TaskFields task={task.data} timeZone={timeZone} />
             </Section>
