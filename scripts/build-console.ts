@@ -4,6 +4,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { CONSOLE_ASSETS_DIR } from '../lib/console/assets';
 
@@ -38,8 +39,20 @@ export async function buildConsole(outDir: string = CONSOLE_ASSETS_DIR): Promise
   return ['index.html', ...outputs.map((name) => `assets/${name}`)];
 }
 
+/** `main-X.js 41.2 KB (gzip 14.9 KB)` for each file: what a browser downloads on a first visit. */
+async function sizes(outDir: string, files: string[]): Promise<string> {
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  const lines = await Promise.all(
+    files.map(async (name) => {
+      const body = await readFile(join(outDir, name));
+      return `  ${name}  ${kb(body.length)} (gzip ${kb(gzipSync(body).length)})`;
+    }),
+  );
+  return lines.join('\n');
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const out = process.argv[2] ?? CONSOLE_ASSETS_DIR;
   const files = await buildConsole(out);
-  console.log(`sundial: console built into ${out} (${files.join(', ')})`);
+  console.log(`sundial: console built into ${out}\n${await sizes(out, files)}`);
 }

@@ -82,8 +82,9 @@ export function signingForwarder(options: ConsoleProxyOptions, origins: () => st
         headers: pick(answer.headers, RESPONSE_HEADERS),
       });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      const detail = `${base}: ${error instanceof Error ? error.message : String(error)}${cause ? ` (${cause})` : ''}`;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause ? ` (${cause.code ?? cause.message})` : '';
+      const detail = `${base}: ${error instanceof Error ? error.message : String(error)}${why}`;
       return problem(502, 'The console could not reach the Sundial API', detail);
     }
   };

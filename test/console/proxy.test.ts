@@ -166,7 +166,9 @@ describe('sundial console: the forwarding proxy', () => {
     try {
       const answer = await fetch(`${orphan.url}/v1/tasks`);
       expect(answer.status).toBe(502);
-      expect(((await answer.json()) as { detail: string }).detail).toContain(closed.url);
+      const { detail } = (await answer.json()) as { detail: string };
+      expect(detail).toContain(closed.url);
+      expect(detail).toContain('ECONNREFUSED');
     } finally {
       await orphan.close();
     }
