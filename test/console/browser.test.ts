@@ -19,6 +19,7 @@ interface PageElement {
   labels?: { length: number } | null;
 }
 declare const document: {
+  activeElement: PageElement | null;
   documentElement: { scrollWidth: number };
   getElementById(id: string): PageElement | null;
   querySelectorAll(selectors: string): Iterable<PageElement>;
@@ -288,6 +289,7 @@ describe('the console in a real browser', { timeout: 120_000 }, () => {
     const dialog = page.getByRole('dialog', { name: 'Delete task ping?' });
     await dialog.waitFor();
     // Cancel has the focus: Escape (or Enter) leaves the task alone.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     expect((await api('/v1/tasks/ping')).status).toBe(200);
@@ -297,6 +299,80 @@ describe('the console in a real browser', { timeout: 120_000 }, () => {
     await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
     await page.getByRole('status').getByText('Deleted task ping').waitFor();
     expect((await api('/v1/tasks/ping')).status).toBe(404);
+  });
+
+  it('shows what tracked runs add when the API sends it (a response made up here: the API cannot yet)', async () => {
+    // Issue 10 adds these fields; until then the real API cannot produce them, so this test answers
+    // two GETs itself with that shape and lets every other request reach the local API.
+    const base = { ...ping, id: 'tracked', runCount: 4, state: 'active', version: 1 };
+    const tracked = {
+      ...base,
+      payload: {},
+      timezone: 'UTC',
+      cronDayMatch: 'or',
+      runImmediately: false,
+      misfire: { graceSeconds: 300, policy: 'once' },
+      enabled: true,
+      nextRunAt: '2026-12-01T14:00:00.000Z',
+      lastRunAt: '2026-12-01T13:55:00.000Z',
+      createdAt: '2026-12-01T13:00:00.000Z',
+      updatedAt: '2026-12-01T13:00:00.000Z',
+      lastStatus: 'failed',
+      lastError: 'TypeError: boom',
+      consecutiveFailures: 2,
+      running: 1,
+      retry: { maxAttempts: 3, delaySeconds: 10, backoffRate: 2, maxDelaySeconds: 300 },
+    };
+    const run = (n: number, status: string, extra: object) => ({
+      taskId: 'tracked',
+      runId: `01KTRACKEDRUN000000000000${n}`,
+      scheduledAt: `2026-12-01T13:${50 + n}:00.000Z`,
+      firedAt: `2026-12-01T13:${50 + n}:00.020Z`,
+      attempt: 1,
+      source: 'schedule',
+      status,
+      ...extra,
+    });
+    const runs = [
+      run(5, 'failed', { durationMs: 1200, errorType: 'TypeError', errorMessage: 'boom' }),
+      run(4, 'timed_out', { durationMs: 30_000 }),
+      run(3, 'skipped', {}),
+      run(2, 'succeeded', { durationMs: 340 }),
+    ];
+    await page.route(/\/v1\/tasks\/tracked$/, (route) => route.fulfill({ json: tracked }));
+    await page.route(/\/v1\/tasks\/tracked\/runs/, (route) => route.fulfill({ json: { runs } }));
+    try {
+      await open('#/tasks/tracked');
+      await page.getByRole('columnheader', { name: 'Duration' }).waitFor();
+      const failed = page.getByRole('row', { name: /TypeError: boom/ });
+      expect(await failed.innerText()).toMatch(/failed[\s\S]*20 ms[\s\S]*1\.20 s[\s\S]*TypeError: boom/);
+      await page
+        .getByRole('row', { name: /timed out/ })
+        .getByText('30.0 s')
+        .waitFor();
+      await page
+        .getByRole('img', { name: /^Duration of the last 3 runs: median 1\.20 s, max 30\.0 s/ })
+        .waitFor();
+      const fields = page.getByRole('region', { name: 'Fields' });
+      const shown: [string, string][] = [
+        ['lastStatus', 'failed'],
+        ['consecutiveFailures', '2'],
+        ['running', '1'],
+        ['retry', '"maxAttempts": 3'],
+      ];
+      for (const [name, value] of shown) {
+        expect(await fields.getByText(name, { exact: true }).locator('xpath=..').innerText()).toContain(
+          value,
+        );
+      }
+      await page.route(/\/v1\/tasks\?/, (route) => route.fulfill({ json: { tasks: [tracked] } }));
+      await open('#/tasks');
+      const row = page.getByRole('row', { name: /^tracked / });
+      await row.getByText('2 failing in a row').waitFor();
+      expect(await row.locator('.badge').allTextContents()).toEqual(['active', 'failed']);
+    } finally {
+      await page.unrouteAll();
+    }
   });
 
   it('names every control, loads nothing from elsewhere and throws no error', async () => {
