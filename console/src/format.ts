@@ -1,41 +1,21 @@
 // Pure formatting for the console's tables and charts (no DOM): unit-tested in Node.
+import { isValidTimeZone, offsetAt, wallOf } from '../../lib/schedule/timezone';
 
-const wallClock = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = wallClock.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    wallClock.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** `2026-12-01 09:00:00`, as a wall clock in `timeZone` reads the instant; `—` for none. */
+/** `2026-12-01 09:00:00`, as a wall clock in `timeZone` reads the instant (the schedule engine's own
+ * reading of zones); `—` for none. */
 export function formatInstant(iso: string | null | undefined, timeZone: string): string {
   if (!iso) return '—';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const part: Record<string, string> = {};
-  for (const { type, value } of formatterFor(timeZone).formatToParts(date)) part[type] = value;
-  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second}`;
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return iso;
+  return new Date(wallOf(timeZone, at)).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** The zone's offset from UTC at that instant: `UTC+01:00`, `UTC-05:00`, `UTC+00:00`. */
 export function zoneOffset(iso: string, timeZone: string): string {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-    .formatToParts(new Date(iso))
-    .find((p) => p.type === 'timeZoneName')?.value;
-  return (name ?? 'GMT').replace('GMT', 'UTC');
+  const minutes = Math.round(offsetAt(timeZone, Date.parse(iso)) / 60_000);
+  const abs = Math.abs(minutes);
+  const hhmm = `${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return `UTC${minutes < 0 ? '-' : '+'}${hhmm}`;
 }
 
 /** How late a run fired: firedAt − scheduledAt, in milliseconds. */
@@ -121,11 +101,5 @@ export function median(values: number[]): number | undefined {
 
 /** `timeZone` if the browser knows it, else UTC (so a half-typed zone never breaks a table). */
 export function knownZone(timeZone: string | undefined): string {
-  if (!timeZone) return 'UTC';
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return timeZone;
-  } catch {
-    return 'UTC';
-  }
+  return timeZone && isValidTimeZone(timeZone) ? timeZone : 'UTC';
 }
