@@ -6,7 +6,8 @@ import { DEFAULTS, type SundialConfig } from '../config';
 import { loadConsoleAssets } from '../console/assets';
 import { CONSOLE_PATH, withConsole } from '../console/serve';
 import { emptyTickReport, parseTickRequest, type TickOptions, type TickReport } from '../dispatch/tick';
-import { createRuntime, type Log, type Runtime } from '../runtime';
+import type { Log } from '../log';
+import { createRuntime, type Runtime } from '../runtime';
 import {
   type DynamoDbLocal,
   ensureTable,
