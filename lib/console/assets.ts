@@ -3,8 +3,17 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Where `npm run build:console` writes the console's static files (gitignored). */
+/** Where `npm run build:console` writes the console's static files (gitignored), beside these sources. */
 export const CONSOLE_ASSETS_DIR = fileURLToPath(new URL('../../console/dist/', import.meta.url));
+
+/**
+ * Where the built console is looked for: in `console/` beside the running module (a bundled CLI in a
+ * package, e.g. dist/cli.js with dist/console/), then where the sources build it.
+ */
+export const CONSOLE_ASSETS_DIRS = [
+  fileURLToPath(new URL('./console/', import.meta.url)),
+  CONSOLE_ASSETS_DIR,
+];
 
 export interface Asset {
   body: Uint8Array;
@@ -33,12 +42,21 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 /**
- * Reads the built console into memory (a few tens of KB), so serving it never touches the file system
- * and no request path can reach a file outside it. Resolves to undefined when it has not been built.
+ * Reads the built console into memory (a few tens of KB) from the first of `dirs` that has it, so serving
+ * it never touches the file system and no request path can reach a file outside it. Resolves to
+ * undefined when it has not been built.
  */
 export async function loadConsoleAssets(
-  dir: string = CONSOLE_ASSETS_DIR,
+  dirs: string | readonly string[] = CONSOLE_ASSETS_DIRS,
 ): Promise<ConsoleAssets | undefined> {
+  for (const dir of typeof dirs === 'string' ? [dirs] : dirs) {
+    const assets = await loadFrom(dir);
+    if (assets) return assets;
+  }
+  return undefined;
+}
+
+async function loadFrom(dir: string): Promise<ConsoleAssets | undefined> {
   const files = await filesUnder(dir).catch(() => []);
   if (!files.some((file) => relative(dir, file) === 'index.html')) return undefined;
   const assets: ConsoleAssets = new Map();
