@@ -1,7 +1,8 @@
 // Builds the console (console/src, Preact) into static assets that Sundial serves: index.html plus one
 // script and one stylesheet with content hashes in their names. Run from sources by `npm start`,
 // `npm test` (global setup) and `npm run build:console`; a package build calls buildConsole(outDir).
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -32,11 +33,16 @@ export async function buildConsole(outDir: string = CONSOLE_ASSETS_DIR): Promise
   const script = outputs.find((name) => name.endsWith('.js'));
   const style = outputs.find((name) => name.endsWith('.css'));
   if (!script || !style) throw new Error(`console build: expected a script and a stylesheet, got ${outputs}`);
+  const iconBody = await readFile(join(SOURCE_DIR, 'favicon.svg'));
+  const icon = `favicon-${createHash('sha256').update(iconBody).digest('hex').slice(0, 8)}.svg`;
+  await writeFile(join(outDir, 'assets', icon), iconBody);
   const template = await readFile(join(SOURCE_DIR, 'index.html'), 'utf8');
-  const html = template.replace('%SCRIPT%', `assets/${script}`).replace('%STYLE%', `assets/${style}`);
-  await mkdir(outDir, { recursive: true });
+  const html = template
+    .replace('%SCRIPT%', `assets/${script}`)
+    .replace('%STYLE%', `assets/${style}`)
+    .replace('%ICON%', `assets/${icon}`);
   await writeFile(join(outDir, 'index.html'), html);
-  return ['index.html', ...outputs.map((name) => `assets/${name}`)];
+  return ['index.html', ...[...outputs, icon].map((name) => `assets/${name}`)];
 }
 
 /** `main-X.js 41.2 KB (gzip 14.9 KB)` for each file: what a browser downloads on a first visit. */

@@ -31,9 +31,9 @@ describe('the console on the local API server', () => {
     const html = await page.text();
     // Every script and stylesheet the page names is served here, under /console/assets/.
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
-    expect(assets.length).toBe(2);
+    expect(assets.length).toBe(3);
     for (const asset of assets) {
-      expect(asset).toMatch(/^assets\/main-[A-Z0-9]+\.(js|css)$/);
+      expect(asset).toMatch(/^assets\/(main-[A-Z0-9]+\.(js|css)|favicon-[0-9a-f]+\.svg)$/);
       const response = await fetch(new URL(asset, cloud.consoleUrl));
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toContain('immutable');

@@ -185,6 +185,8 @@ function TaskEditor({ initial, original, timeZone, onReload }: EditorProps) {
   const [saveErrors, setSaveErrors] = useState<FieldError[]>([]);
   const [failure, setFailure] = useState<ApiError | undefined>(undefined);
   const [saving, setSaving] = useState(false);
+  // The summary of what stops a save appears once a save was tried; each field shows its own at once.
+  const [submitted, setSubmitted] = useState(false);
   const notify = useNotify();
   const editing = original !== undefined;
   const names = useMemo(() => fieldNames(form.kind, editing), [form.kind, editing]);
@@ -238,6 +240,7 @@ function TaskEditor({ initial, original, timeZone, onReload }: EditorProps) {
 
   const save = async (event: Event) => {
     event.preventDefault();
+    setSubmitted(true);
     if (read.errors.length > 0) return;
     setSaving(true);
     setFailure(undefined);
@@ -322,7 +325,7 @@ function TaskEditor({ initial, original, timeZone, onReload }: EditorProps) {
 
   return (
     <form class="task-form" onSubmit={save} noValidate aria-labelledby="form-heading">
-      <ErrorSummary errors={[...saveErrors, ...read.errors]} names={names} />
+      {submitted && <ErrorSummary errors={[...saveErrors, ...read.errors]} names={names} />}
       <ProblemAlert
         error={failure}
         context={
