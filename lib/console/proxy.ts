@@ -1,6 +1,6 @@
 import { type ServerType, serve } from '@hono/node-server';
 import { type CredentialsInput, signRequest } from '../client/sign';
-import { loadConsoleAssets } from './assets';
+import { type ConsoleAssets, loadConsoleAssets } from './assets';
 import { crossSiteRefusal } from './same-origin';
 import { type Fetch, withConsole } from './serve';
 
@@ -13,7 +13,8 @@ export interface ConsoleProxyOptions {
   credentials?: CredentialsInput;
   /** Port on 127.0.0.1; 0 picks a free one. */
   port: number;
-  assetsDir?: string;
+  /** The built console (default: loaded from where the build writes it). */
+  assets?: ConsoleAssets;
   /** How the proxy calls the endpoint (default: the global fetch). */
   fetch?: typeof fetch;
   /** Milliseconds a forwarded request may take (default 30 000, above API Gateway's 29 s). */
@@ -95,7 +96,7 @@ export async function startConsoleProxy(options: ConsoleProxyOptions): Promise<C
   let origins: string[] = [];
   const fetch = withConsole(
     signingForwarder(options, () => origins),
-    await loadConsoleAssets(options.assetsDir),
+    options.assets ?? (await loadConsoleAssets()),
   );
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch, port: options.port, hostname: '127.0.0.1' }, () => resolve(s));
