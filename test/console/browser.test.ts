@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../lib/local/cloud';
 import type { DeliveryEvent } from '../../lib/task/schemas';
+import { SCREENSHOTS_DIR } from '../../scripts/screenshots';
 import { launchBrowser } from '../support/browser';
 import { ManualClock } from '../support/clock';
 import { startTestCloud } from '../support/cloud';
@@ -26,8 +27,6 @@ declare const document: {
 };
 declare const window: { innerWidth: number; sameDocument?: boolean };
 
-/** Where the run writes the README's screenshots. */
-const SCREENSHOTS = 'docs/console';
 const VIEWER_ZONE = 'Europe/Lisbon';
 
 // A Tuesday, 08:00 in New York: the local cloud's clock moves only when a test moves it.
@@ -389,15 +388,16 @@ describe('the console in a real browser', { timeout: 120_000 }, () => {
     expect(pageErrors).toEqual([]);
   });
 
+  // Screenshots go to SCREENSHOTS_DIR (gitignored); `npm run screenshots` copies them into docs/console/.
   it('fits 390 px without sideways scrolling, and leaves screenshots at 1280 and 390 px', async () => {
     await showcase();
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    mkdirSync(SCREENSHOTS_DIR, { recursive: true });
     await open('#/tasks/invoice-reminders');
     await runRows().nth(5).waitFor();
-    await page.screenshot({ path: `${SCREENSHOTS}/task-1280.png`, fullPage: true });
+    await page.screenshot({ path: `${SCREENSHOTS_DIR}/task-1280.png`, fullPage: true });
     await open('#/tasks');
     await page.getByRole('link', { name: 'invoice-reminders' }).waitFor();
-    await page.screenshot({ path: `${SCREENSHOTS}/tasks-1280.png`, fullPage: true });
+    await page.screenshot({ path: `${SCREENSHOTS_DIR}/tasks-1280.png`, fullPage: true });
 
     const phone = await newContext(390, 844);
     const small = await phone.newPage();
@@ -422,10 +422,10 @@ describe('the console in a real browser', { timeout: 120_000 }, () => {
     // A phone's first screen of each (a full page of cards is too long to show).
     await small.locator('tr[data-run-id]').nth(5).waitFor();
     await small.getByRole('region', { name: 'Recent runs' }).scrollIntoViewIfNeeded();
-    await small.screenshot({ path: `${SCREENSHOTS}/task-390.png` });
+    await small.screenshot({ path: `${SCREENSHOTS_DIR}/task-390.png` });
     await small.goto(`${cloud.consoleUrl}#/tasks?group=billing`);
     await small.getByRole('link', { name: 'invoice-reminders' }).waitFor();
-    await small.screenshot({ path: `${SCREENSHOTS}/tasks-390.png` });
+    await small.screenshot({ path: `${SCREENSHOTS_DIR}/tasks-390.png` });
     await phone.close();
   });
 });
