@@ -123,6 +123,16 @@ function checkImports(metafiles: Record<string, Metafile>): void {
   if (problems.length > 0) throw new Error(`build: ${problems.join('\n')}`);
 }
 
+/** `dist/cli.js 108.3 KB, of which hono and @hono/node-server 41.0 KB`: what bundling them costs. */
+function cliWeight(metafile: Metafile): string {
+  const [file, output] = Object.entries(metafile.outputs)[0] ?? [];
+  const bundled = Object.entries(output?.inputs ?? {})
+    .filter(([input]) => [...BUNDLED_IN_CLI].some((name) => input.startsWith(`node_modules/${name}/`)))
+    .reduce((sum, [, { bytesInOutput }]) => sum + bytesInOutput, 0);
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  return `${file} ${kb(output?.bytes ?? 0)}, of which ${[...BUNDLED_IN_CLI].join(' and ')} ${kb(bundled)}`;
+}
+
 rmSync(DIST, { recursive: true, force: true });
 const metafiles = await buildJavaScript();
 checkImports(metafiles);
@@ -130,5 +140,5 @@ await buildDeclarations();
 const handlers = buildHandlers();
 const page = await buildConsole(join(DIST, 'console'));
 console.log(
-  `built ${DIST}: SDK, construct, CLI, handlers ${handlers.join(', ')} and the console (${page.length} files)`,
+  `built ${DIST}: SDK, construct, CLI, handlers ${handlers.join(', ')} and the console (${page.length} files)\n${cliWeight(metafiles.cli as Metafile)}`,
 );
