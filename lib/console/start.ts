@@ -22,6 +22,8 @@ export interface ConsoleStartOptions {
   region?: string;
   port?: number;
   env?: Record<string, string | undefined>;
+  /** Where to look for the built page (default: CONSOLE_ASSETS_DIRS). */
+  assetsDirs?: readonly string[];
 }
 
 export interface StartedConsole {
@@ -57,12 +59,12 @@ async function credentialsFor(endpoint: string): Promise<CredentialsInput | unde
   }
 }
 
-async function consoleAssets() {
-  const assets = await loadConsoleAssets();
+async function consoleAssets(dirs: readonly string[]) {
+  const assets = await loadConsoleAssets(dirs);
   if (assets) return assets;
   throw new ConsoleStartError(
     'assets',
-    `the console's built files are in none of ${CONSOLE_ASSETS_DIRS.join(', ')}: in a checkout, run \`npm run build:console\`; an installed package ships them in dist/console/ (reinstall it)`,
+    `the console's built files are in none of ${dirs.join(', ')}: in a checkout, run \`npm run build:console\`; an installed package ships them in dist/console/ (reinstall it)`,
   );
 }
 
@@ -70,7 +72,7 @@ async function consoleAssets() {
 export async function startConsole(options: ConsoleStartOptions): Promise<StartedConsole> {
   const env = options.env ?? process.env;
   const port = options.port ?? DEFAULT_CONSOLE_PORT;
-  const assets = await consoleAssets();
+  const assets = await consoleAssets(options.assetsDirs ?? CONSOLE_ASSETS_DIRS);
   const credentials = await credentialsFor(options.endpoint);
   const region = options.region ?? regionOfEndpoint(options.endpoint) ?? env.AWS_REGION ?? 'us-east-1';
   try {

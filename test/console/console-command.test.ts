@@ -1,13 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../lib/cli/main';
+import type { Io } from '../../lib/cli/output';
+import { ConsoleStartError, startConsole } from '../../lib/console/start';
 import type { LocalCloud } from '../../lib/local/cloud';
 import type { DeliveryEvent } from '../../lib/task/schemas';
 import { launchBrowser } from '../support/browser';
 import { ManualClock } from '../support/clock';
 import { startTestCloud } from '../support/cloud';
+import { stubNoAwsCredentials } from '../support/no-aws-credentials';
 import { type SigV4Endpoint, startSigV4Endpoint } from '../support/sigv4-endpoint';
 
 const BIN = resolve('bin/sundial.mjs');
@@ -144,5 +151,127 @@ describe('sundial console --endpoint', { timeout: 120_000 }, () => {
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/^error: no AWS credentials to sign requests to https:\/\/abc123\.execute-api/);
+  });
+});
+
+/** Runs the CLI in-process with buffered streams (only for commands that end by themselves). */
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
+  const code = await main(argv, io, {});
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+describe('sundial console on the command line', { timeout: 60_000 }, () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('has its help with examples, and is listed by sundial --help', async () => {
+    const help = await cli('console', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: sundial console \[options\]/);
+    expect(help.stdout).toMatch(/--port <n> +port on 127\.0\.0\.1 \(default 3030; 0 picks a free one\)/);
+    expect(help.stdout).toMatch(/Global Options:[\s\S]*--endpoint <url>/);
+    expect(help.stdout).toMatch(/Examples:\n {2}\$ sundial console --endpoint https:/);
+    expect((await cli('--help')).stdout).toMatch(/\n {2}console \[options\] +serve the web console/);
+  });
+
+  it('refuses a port that is not one with exit code 2, as JSON under --output json', async () => {
+    for (const port of ['70000', '-1', 'http']) {
+      const out = await cli('console', '--port', port, '--output', 'json');
+      expect(out).toMatchObject({ code: 2, stdout: '' });
+      expect(JSON.parse(out.stderr).error).toMatchObject({
+        kind: 'usage',
+        code: 'commander.invalidArgument',
+        message: expect.stringContaining(`'--port <n>' argument '${port}' is invalid`),
+      });
+    }
+  });
+
+  it('exits 1 naming the kind when there is nothing to sign with, or the port is taken', async () => {
+    stubNoAwsCredentials();
+    const deployed = await cli(
+      'console',
+      '--endpoint',
+      'https://abc123.execute-api.eu-west-1.amazonaws.com',
+      '--output',
+      'json',
+    );
+    expect(deployed).toMatchObject({ code: 1, stdout: '' });
+    expect(JSON.parse(deployed.stderr).error).toEqual({
+      kind: 'credentials',
+      message: expect.stringMatching(/^no AWS credentials to sign requests to https:\/\/abc123/),
+    });
+
+    const taken = createServer();
+    await new Promise<void>((listening) => taken.listen(0, '127.0.0.1', listening));
+    const { port } = taken.address() as { port: number };
+    try {
+      const text = await cli('console', '--endpoint', cloud.apiUrl, '--port', String(port));
+      expect(text).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `error: port ${port} is in use: choose another with --port\n`,
+      });
+      const json = await cli(
+        'console',
+        '--endpoint',
+        cloud.apiUrl,
+        '--port',
+        String(port),
+        '--output',
+        'json',
+      );
+      expect(JSON.parse(json.stderr).error).toEqual({
+        kind: 'port',
+        message: expect.stringContaining(`${port}`),
+      });
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('will not start without its page', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'sundial-console-'));
+    const error = await startConsole({ endpoint: cloud.apiUrl, port: 0, assetsDirs: [empty] }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(ConsoleStartError);
+    expect(error).toMatchObject({ reason: 'assets', message: expect.stringContaining(empty) });
+  });
+
+  it('prints where it listens as JSON under --output json, forwards unsigned to a local endpoint without credentials, and exits 0 on SIGINT', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'console', '--endpoint', cloud.apiUrl, '--port', '0', '--output', 'json'],
+      { env: environment({}), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = once(child, 'exit');
+    let stdout = '';
+    const started = await new Promise<{ url: string }>((found, failed) => {
+      child.stdout?.on('data', (chunk) => {
+        stdout += chunk;
+        try {
+          found(JSON.parse(stdout));
+        } catch {
+          // Not the whole document yet.
+        }
+      });
+      child.once('exit', (code) => failed(new Error(`sundial console exited ${code}`)));
+    });
+    try {
+      expect(started).toEqual({
+        url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/console\/$/),
+        endpoint: cloud.apiUrl,
+        region: expect.any(String),
+        signed: false,
+      });
+      expect((await fetch(started.url)).status).toBe(200);
+      const health = await fetch(new URL('/v1/health', started.url));
+      expect(await health.json()).toEqual({ status: 'ok' });
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect((await exited)[0]).toBe(0);
   });
 });
