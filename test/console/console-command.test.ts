@@ -6,8 +6,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../lib/cli/main';
-import type { Io } from '../../lib/cli/output';
 import { ConsoleStartError, startConsole } from '../../lib/console/start';
 import type { LocalCloud } from '../../lib/local/cloud';
 import type { DeliveryEvent } from '../../lib/task/schemas';
@@ -15,6 +13,7 @@ import { launchBrowser } from '../support/browser';
 import { ManualClock } from '../support/clock';
 import { startTestCloud } from '../support/cloud';
 import { stubNoAwsCredentials } from '../support/no-aws-credentials';
+import { runCli as cli } from '../support/run-cli';
 import { type SigV4Endpoint, startSigV4Endpoint } from '../support/sigv4-endpoint';
 
 const BIN = resolve('bin/sundial.mjs');
@@ -153,15 +152,6 @@ describe('sundial console --endpoint', { timeout: 120_000 }, () => {
     expect(stderr).toMatch(/^error: no AWS credentials to sign requests to https:\/\/abc123\.execute-api/);
   });
 });
-
-/** Runs the CLI in-process with buffered streams (only for commands that end by themselves). */
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
-  const code = await main(argv, io, {});
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 describe('sundial console on the command line', { timeout: 60_000 }, () => {
   afterEach(() => vi.unstubAllEnvs());
