@@ -75,3 +75,20 @@ export class RunQueueFullError extends SundialError {
     );
   }
 }
+
+/**
+ * A request asked for more schedule searching than one request may do (see SearchLimits): too many
+ * occurrences of a sparse schedule, for example. `bound` says which limit was reached.
+ */
+export class ScheduleSearchLimitError extends SundialError {
+  readonly bound: 'steps' | 'time';
+  constructor(bound: 'steps' | 'time', limits: { maxSteps: number; maxMs: number }, options?: ErrorOptions) {
+    super(
+      bound === 'steps'
+        ? `the schedule search examined ${limits.maxSteps} candidate times (the limit per request) without finishing: ask for fewer occurrences, or a schedule that fires more often`
+        : `the schedule search took longer than ${limits.maxMs} ms (the limit per request): ask for fewer occurrences, or a schedule that fires more often`,
+      options,
+    );
+    this.bound = bound;
+  }
+}

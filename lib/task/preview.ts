@@ -1,8 +1,18 @@
 import cronstrue from 'cronstrue';
 import { z } from 'zod';
-import { type BasicSchedule, basicSchedule, cronFields, type DayMatch } from '../schedule';
-import { compileTaskSchedule, nextRunAfter, toIso } from './model';
-import { TaskInput } from './schemas';
+import {
+  type BasicSchedule,
+  basicSchedule,
+  cronFields,
+  type DayMatch,
+  effectiveFields,
+  FIELD_NAMES,
+  instantOf,
+  type SearchBudget,
+  UNBOUNDED,
+} from '../schedule';
+import { compileTaskSchedule, firstRunAt, nextRunAfter, toIso } from './model';
+import { isoInstant, TaskInput } from './schemas';
 import { parseOrThrow } from './validate';
 
 /** The request of POST /v1/schedules/preview: a task's scheduling fields, plus where to start and how many. */
@@ -14,9 +24,7 @@ export const PreviewRequest = TaskInput.pick({
   endAt: true,
   maxRuns: true,
 }).extend({
-  from: z.iso
-    .datetime({ offset: true, message: 'an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00Z' })
-    .optional(),
+  from: isoInstant.optional(),
   count: z.number().int().min(1).max(1000).default(10),
 });
 export type PreviewRequest = z.input<typeof PreviewRequest>;
@@ -30,21 +38,24 @@ export type PreviewResponse = z.infer<typeof PreviewResponse>;
 /**
  * What a schedule would do, without creating a task: up to `count` occurrences strictly after `from`
  * (default `now`), ascending, as UTC ISO strings, computed by exactly the code the tick uses (as if the
- * task were created at `from`), and a sentence describing it. Invalid input throws the ValidationError
- * task creation throws.
+ * task were created at `from`), and a sentence describing it. It goes through task creation's own
+ * checks (firstRunAt), so it refuses what create refuses, with the same errors. `budget` bounds the
+ * search: a sparse schedule and a large count stop with ScheduleSearchLimitError.
  */
-export function previewSchedule(body: unknown, now: number): PreviewResponse {
+export function previewSchedule(
+  body: unknown,
+  now: number,
+  budget: SearchBudget = UNBOUNDED,
+): PreviewResponse {
   const request = parseOrThrow(PreviewRequest, body);
-  const from = request.from ? Date.parse(request.from) : now;
+  const from = request.from ? instantOf(request.from) : now;
   const fields = { ...request, createdAt: toIso(from) };
-  const compiled = compileTaskSchedule(fields);
+  const compiled = compileTaskSchedule(fields, budget);
   const occurrences: string[] = [];
-  let after = from;
-  for (let runCount = 0; occurrences.length < request.count; runCount++) {
-    const next = nextRunAfter(fields, after, runCount, compiled);
-    if (next === null) break;
+  let next: number | null = firstRunAt(fields, from, compiled);
+  for (let runCount = 1; next !== null && occurrences.length < request.count; runCount++) {
     occurrences.push(toIso(next));
-    after = next;
+    next = occurrences.length < request.count ? nextRunAfter(fields, next, runCount, compiled) : null;
   }
   return { occurrences, description: describeSchedule(request) };
 }
@@ -82,7 +93,14 @@ function describeBasic(schedule: BasicSchedule, timezone: string, dayMatch: DayM
         : `${plural(Math.abs(offsetMinutes), 'minute')} ${offsetMinutes > 0 ? 'after' : 'before'} `;
     return `Every day ${shift || 'at '}${event.replace(/_/g, ' ')} at ${latitude}, ${longitude}`;
   }
-  return `Once at ${schedule.at}${/(Z|[+-]\d{2}:?\d{2})$/i.test(schedule.at) ? '' : ` (${timezone})`}`;
+  if ('fields' in schedule) {
+    const effective = effectiveFields(schedule.fields);
+    const parts = FIELD_NAMES.filter((name) => effective[name] !== '*').map(
+      (name) => `${name}=${effective[name]}`,
+    );
+    return `When ${parts.join(', ') || 'every second'} (APScheduler fields, ${timezone})`;
+  }
+  return `Once at ${schedule.at}${/(Z|[+-]\d{2}:\d{2})$/.test(schedule.at) ? '' : ` (${timezone})`}`;
 }
 
 /** A sentence for people: "At 09:00, Monday through Friday (America/New_York)", plus the window. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantProblem } from '../schedule/instant';
 import { isValidTimeZone } from '../schedule/timezone';
 import { SOLAR_EVENTS } from '../schedule/types';
 
@@ -13,10 +14,23 @@ const idMessage = '1-128 characters: letters, digits and . _ : - (not first)';
 export const TaskId = z.string().regex(ID_PATTERN, idMessage);
 export const GroupId = z.string().regex(ID_PATTERN, idMessage);
 
-const isoInstant = z.iso.datetime({
-  offset: true,
-  message: 'an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00Z',
-});
+/**
+ * Every instant of the API, read by the one strict parser of lib/schedule/instant.ts: RFC 3339 with an
+ * offset, a date that exists, in the years Sundial supports.
+ */
+export const isoInstant = z
+  .string()
+  .max(64)
+  .superRefine((text, ctx) => {
+    const problem = instantProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .meta({
+    format: 'date-time',
+    description:
+      'RFC 3339 date-time with an offset (Z or ±hh:mm), 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z',
+    examples: ['2026-12-01T09:00:00Z'],
+  });
 
 /** A Lambda function name, or its ARN; the allow-list is checked against the name. */
 export const Target = z.strictObject({
@@ -52,15 +66,37 @@ export const Solar = z.strictObject({
   offsetMinutes: z.number().int().min(-720).max(720).optional(),
 });
 
+/** One APScheduler cron field: a number, or an expression such as `*\/5`, `mon-fri`, `2nd fri`. */
+const FieldValue = z.union([z.number().int().min(0).max(9999), z.string().min(1).max(128)]);
+export const Fields = z
+  .strictObject({
+    year: FieldValue.optional(),
+    month: FieldValue.optional(),
+    day: FieldValue.optional(),
+    week: FieldValue.optional(),
+    day_of_week: FieldValue.optional(),
+    hour: FieldValue.optional(),
+    minute: FieldValue.optional(),
+    second: FieldValue.optional(),
+  })
+  .refine((f) => Object.values(f).some((v) => v !== undefined), 'give at least one field');
+
 const cronSchedule = z.strictObject({ cron: z.string().min(1).max(256) });
 const everySchedule = z.strictObject({ every: Every });
 const atSchedule = z.strictObject({ at: z.string().min(1).max(64) });
 const solarSchedule = z.strictObject({ solar: Solar });
+const fieldsSchedule = z.strictObject({ fields: Fields });
 
 /** The kinds the engine computes directly; an `expression` is stored alongside its normalised form. */
-export const BasicSchedule = z.union([cronSchedule, everySchedule, atSchedule, solarSchedule]);
+export const BasicSchedule = z.union([
+  cronSchedule,
+  everySchedule,
+  atSchedule,
+  solarSchedule,
+  fieldsSchedule,
+]);
 
-const SCHEDULE_KINDS = ['cron', 'every', 'at', 'solar', 'expression'];
+const SCHEDULE_KINDS = ['cron', 'every', 'at', 'solar', 'fields', 'expression'];
 
 /**
  * zod reports a failed union as a whole; when the input names exactly one kind, say what is wrong inside
@@ -81,6 +117,7 @@ export const Schedule = z.union(
     everySchedule,
     atSchedule,
     solarSchedule,
+    fieldsSchedule,
     z.strictObject({ expression: z.string().min(1).max(256) }),
   ],
   { error: scheduleError },
