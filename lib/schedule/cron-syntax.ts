@@ -96,7 +96,7 @@ export function isDayOfMonthSpecial(field: string): boolean {
   return /^(\d{1,2}W|L(-\d{1,2})?W?)$/i.test(field) && field.toUpperCase() !== 'L';
 }
 
-function valueOf(token: string, spec: FieldSpec, fail: (m: string) => never): number {
+function fieldValue(token: string, spec: FieldSpec, fail: (m: string) => never): number {
   const upper = token.toUpperCase();
   if (/^\d+$/.test(token)) {
     const n = Number(token);
@@ -130,7 +130,7 @@ function rewriteItem(item: string, spec: FieldSpec, fail: (m: string) => never):
   if (spec === DAY_OF_WEEK) {
     const special = /^([0-9A-Z]+?)(L|#(\d+))$/i.exec(item);
     if (special && !/^\d+$/.test(item)) {
-      const day = valueOf(special[1] as string, spec, fail) % 7;
+      const day = fieldValue(special[1] as string, spec, fail) % 7;
       const nth = special[3];
       if (nth !== undefined && (Number(nth) < 1 || Number(nth) > 5)) {
         fail(`${where}: '${item}': the week of the month after # must be 1-5`);
@@ -153,13 +153,13 @@ function rewriteItem(item: string, spec: FieldSpec, fail: (m: string) => never):
   }
   const suffix = step === undefined ? '' : `/${step}`;
   if (wildcard) return `${head}${suffix}`;
-  let start = valueOf(head, spec, fail);
+  let start = fieldValue(head, spec, fail);
   let end =
     tail === undefined
       ? undefined
       : spec === DAY_OF_MONTH && /^L$/i.test(tail)
         ? 31
-        : valueOf(tail, spec, fail);
+        : fieldValue(tail, spec, fail);
   if (end === undefined) return `${start}${suffix}`;
   if (spec === DAY_OF_WEEK) {
     // Sunday is 0 and 7: a range ending at Sunday (MON-SUN) ends at 7; one starting there starts at 0.
@@ -193,8 +193,8 @@ function readYears(field: string, fail: (m: string) => never): YearSet | undefin
     const step = stepText === undefined ? 1 : Number(stepText);
     if (step < 1) fail(`the year field: the step in '${item}' must be at least 1`);
     if (head === '*' && tail !== undefined) fail(`the year field: '${item}' is not a range: write a-b`);
-    const start = head === '*' ? YEAR.min : valueOf(head, YEAR, fail);
-    const end = tail !== undefined ? valueOf(tail, YEAR, fail) : stepText !== undefined ? YEAR.max : start;
+    const start = head === '*' ? YEAR.min : fieldValue(head, YEAR, fail);
+    const end = tail !== undefined ? fieldValue(tail, YEAR, fail) : stepText !== undefined ? YEAR.max : start;
     if (end < start) fail(`the year field: '${item}' runs backwards; years do not wrap around`);
     for (let y = start; y <= end; y += step) years.push(y);
   }
