@@ -92,3 +92,13 @@ export class ScheduleSearchLimitError extends SundialError {
     this.bound = bound;
   }
 }
+
+/** Some tasks of a list do not exist (nothing was changed); `errors` names each by its place in the list. */
+export class TasksNotFoundError extends TaskNotFoundError {
+  readonly errors: FieldError[];
+  constructor(missing: { path: string; taskId: string }[], options?: ErrorOptions) {
+    super(missing[0]?.taskId ?? '?', options);
+    this.message = `${missing.length === 1 ? 'task' : 'tasks'} ${missing.map((m) => `'${m.taskId}'`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist: nothing was changed`;
+    this.errors = missing.map(({ path, taskId }) => ({ path, message: `task '${taskId}' does not exist` }));
+  }
+}

@@ -14,10 +14,12 @@ Manage Sundial tasks from the command line (exit codes: 0 ok, 1 API error, 2 usa
 Commands
   tasks create [task options] | --file FILE     create one task, or many from a JSON array (batches of 100)
   tasks list [--group G] [--state S] [--limit N] [--all]
-  tasks get ID
+  tasks get ID...                               one task, or up to 100 at once
   tasks update ID [task options] [--file PATCH] [--if-match VERSION]
-  tasks delete ID
-  tasks pause ID | tasks resume ID | tasks run ID
+  tasks delete ID...                            several ids: all or nothing
+  tasks pause ID... | tasks resume ID... | tasks run ID
+  tasks reschedule ID --next-run-at TIME [--if-match VERSION] | tasks reschedule --file MOVES
+                                                set next runs, schedules unchanged (MOVES: [{"id","nextRunAt"}], all or nothing)
   tasks runs ID [--limit N] [--all]
   groups pause GROUP | groups resume GROUP | groups delete GROUP
   scheduler status | scheduler pause | scheduler resume
@@ -41,6 +43,8 @@ Examples
   sundial tasks update nightly-report --cron "0 3 * * *" --if-match 1
   sundial tasks run nightly-report && sundial tasks runs nightly-report
   sundial groups pause reports
+  sundial tasks pause report-a report-b report-c
+  sundial tasks reschedule nightly-report --next-run-at 2026-12-24T18:00:00Z
   sundial scheduler pause
   sundial schedules preview --cron "0 9 * * MON-FRI" --timezone America/New_York --count 5
 `;
@@ -75,6 +79,7 @@ const OPTIONS = {
   all: { type: 'boolean' },
   count: { type: 'string' },
   from: { type: 'string' },
+  'next-run-at': { type: 'string' },
 } as const;
 type Flags = Partial<Record<keyof typeof OPTIONS, string | boolean>>;
 
@@ -100,11 +105,12 @@ const SCHEDULE_FIELDS = ['cron', 'every', 'at', 'timezone', 'start-at', 'end-at'
 const COMMANDS: Record<string, { args: string[]; options: string[] }> = {
   'tasks create': { args: [], options: [...TASK_FIELDS, 'replace', 'file'] },
   'tasks list': { args: [], options: ['group', 'state', 'limit', 'cursor', 'all'] },
-  'tasks get': { args: ['ID'], options: [] },
+  'tasks get': { args: ['ID...'], options: [] },
   'tasks update': { args: ['ID'], options: [...TASK_FIELDS.filter((f) => f !== 'id'), 'file', 'if-match'] },
-  'tasks delete': { args: ['ID'], options: [] },
-  'tasks pause': { args: ['ID'], options: ['if-match'] },
-  'tasks resume': { args: ['ID'], options: ['if-match'] },
+  'tasks delete': { args: ['ID...'], options: [] },
+  'tasks pause': { args: ['ID...'], options: ['if-match'] },
+  'tasks resume': { args: ['ID...'], options: ['if-match'] },
+  'tasks reschedule': { args: ['[ID]'], options: ['next-run-at', 'if-match', 'file'] },
   'tasks run': { args: ['ID'], options: [] },
   'tasks runs': { args: ['ID'], options: ['limit', 'cursor', 'all'] },
   'groups pause': { args: ['GROUP'], options: [] },
@@ -135,7 +141,8 @@ export async function main(argv: string[], io: Io = processIo(), env = process.e
     const name = `${resource} ${verb ?? ''}`.trim();
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command '${positionals.join(' ')}'`);
-    if (args.length !== command.args.length) {
+    const [min, max] = arity(command.args);
+    if (args.length < min || args.length > max) {
       throw new UsageError(`usage: sundial ${name} ${command.args.join(' ')}`.trim());
     }
     for (const flag of Object.keys(flags)) {
@@ -149,7 +156,7 @@ export async function main(argv: string[], io: Io = processIo(), env = process.e
       endpoint: (flags.endpoint as string | undefined) ?? env[ENDPOINT_ENV] ?? DEFAULT_ENDPOINT,
       region: flags.region as string | undefined,
     });
-    const ctx = { client, flags, io, json: output === 'json', width: io.columns ?? 120 };
+    const ctx = { client, flags, io, json: output === 'json', width: io.columns ?? 120, args };
     await run(name, args[0] as string, ctx);
     return 0;
   } catch (error) {
@@ -157,7 +164,15 @@ export async function main(argv: string[], io: Io = processIo(), env = process.e
   }
 }
 
+/** How many positionals a command takes: `ID...` one or more (at most 100), `[ID]` zero or one. */
+function arity(args: string[]): [number, number] {
+  if (args[0]?.endsWith('...')) return [1, 100];
+  if (args[0]?.startsWith('[')) return [0, 1];
+  return [args.length, args.length];
+}
+
 interface Ctx {
+  args: string[];
   client: SundialClient;
   flags: Flags;
   io: Io;
@@ -169,6 +184,7 @@ async function run(name: string, arg: string, ctx: Ctx): Promise<void> {
   const { client, flags, io } = ctx;
   const print = (value: unknown, text: () => string) =>
     io.out(`${ctx.json ? JSON.stringify(value, null, 2) : text()}\n`);
+  if (ctx.args.length > 1 || name === 'tasks reschedule') return runMany(name, ctx);
   switch (name) {
     case 'tasks create': {
       const fromFile = flags.file === undefined ? undefined : readJson(flags.file as string);
@@ -293,6 +309,50 @@ async function run(name: string, arg: string, ctx: Ctx): Promise<void> {
 }
 
 /** Creates many tasks in batches of 100, with a progress line; stops at the first failing batch. */
+/** Commands on several tasks at once (list-of-ids and reschedule operations). */
+async function runMany(name: string, ctx: Ctx): Promise<void> {
+  const { client, flags, io, args } = ctx;
+  const print = (value: unknown, text: () => string) =>
+    io.out(`${ctx.json ? JSON.stringify(value, null, 2) : text()}\n`);
+  if (name !== 'tasks reschedule' && flags['if-match'] !== undefined) {
+    throw new UsageError('--if-match takes one task id');
+  }
+  switch (name) {
+    case 'tasks get': {
+      const found = await client.getTasks(args);
+      if (found.notFound.length && !ctx.json) io.err(`not found: ${found.notFound.join(' ')}\n`);
+      return print(found, () => taskTable(found.tasks, ctx.width));
+    }
+    case 'tasks pause':
+    case 'tasks resume': {
+      const out = name === 'tasks pause' ? await client.pauseTasks(args) : await client.resumeTasks(args);
+      return print(out, () => `${taskTable(out.tasks, ctx.width)}\n${out.changed} changed`);
+    }
+    case 'tasks delete': {
+      const deleted = await client.deleteTasks(args);
+      return print({ deleted }, () => `deleted ${deleted.join(' ')}`);
+    }
+    default: {
+      if (flags.file !== undefined) {
+        if (args.length || flags['next-run-at'] !== undefined)
+          throw new UsageError('give --file, or an ID and --next-run-at');
+        const moves = readJson(flags.file as string);
+        const tasks = await client.rescheduleTasks(
+          (Array.isArray(moves) ? moves : (moves as { tasks: never }).tasks) as never,
+        );
+        return print(tasks, () => taskTable(tasks, ctx.width));
+      }
+      if (args.length !== 1 || typeof flags['next-run-at'] !== 'string') {
+        throw new UsageError('usage: sundial tasks reschedule ID --next-run-at TIME (or --file MOVES)');
+      }
+      const task = await client.rescheduleTask(args[0] as string, flags['next-run-at'], {
+        ifMatch: intFlag(flags, 'if-match'),
+      });
+      return print(task, () => `${task.id}: next run ${task.nextRunAt} (version ${task.version})`);
+    }
+  }
+}
+
 async function createMany(client: SundialClient, tasks: TaskInput[], replaceExisting: boolean, io: Io) {
   const created: Task[] = [];
   const line = progress(io, 'created');

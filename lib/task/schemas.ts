@@ -335,6 +335,68 @@ export const TaskPatch = z.strictObject(
 );
 export type TaskPatch = z.input<typeof TaskPatch>;
 
+/** Ids per list operation: one DynamoDB transaction takes at most 100 actions. */
+export const MAX_LIST_IDS = 100;
+
+/** Refuses a repeated id (one transaction cannot touch an item twice), naming both places. */
+function uniqueIds(ids: string[], ctx: z.RefinementCtx, path: (i: number) => (string | number)[]) {
+  const seen = new Map<string, number>();
+  ids.forEach((id, i) => {
+    const first = seen.get(id);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: path(i), message: `same id as ${path(first).join('.')}` });
+    } else seen.set(id, i);
+  });
+}
+
+/** POST /v1/tasks/fetch · /pause · /resume · /delete: a list of task ids, acted on all or nothing. */
+export const TaskIdList = z
+  .strictObject({ ids: z.array(TaskId).min(1).max(MAX_LIST_IDS) })
+  .superRefine((body, ctx) => uniqueIds(body.ids, ctx, (i) => ['ids', i]));
+export type TaskIdList = z.input<typeof TaskIdList>;
+
+/** The tasks of a fetch, in the order asked, and the ids that do not exist. */
+export const FetchTasksResponse = z.object({ tasks: z.array(Task), notFound: z.array(TaskId) });
+export type FetchTasksResponse = z.infer<typeof FetchTasksResponse>;
+
+/** The tasks after a list pause or resume, in the order asked, and how many the call changed. */
+export const TaskListResult = z.object({ tasks: z.array(Task), changed: z.number().int().min(0) });
+export type TaskListResult = z.infer<typeof TaskListResult>;
+
+export const DeleteTasksResponse = z.object({ deleted: z.array(TaskId) });
+export type DeleteTasksResponse = z.infer<typeof DeleteTasksResponse>;
+
+/** POST /v1/tasks/{id}/reschedule: the next run, set without changing the schedule. */
+export const RescheduleRequest = z.strictObject({ nextRunAt: isoInstant });
+export type RescheduleRequest = z.input<typeof RescheduleRequest>;
+
+/** POST /v1/tasks/reschedule: move the next runs of many tasks, all or nothing. */
+export const BatchRescheduleRequest = z
+  .strictObject({
+    tasks: z
+      .array(
+        z.strictObject({
+          id: TaskId,
+          nextRunAt: isoInstant,
+          /** Like If-Match: move only if the task is still at this version (412 otherwise). */
+          version: z.number().int().min(1).optional(),
+        }),
+      )
+      .min(1)
+      .max(MAX_LIST_IDS),
+  })
+  .superRefine((body, ctx) =>
+    uniqueIds(
+      body.tasks.map((t) => t.id),
+      ctx,
+      (i) => ['tasks', i, 'id'],
+    ),
+  );
+export type BatchRescheduleRequest = z.input<typeof BatchRescheduleRequest>;
+
+export const TaskList = z.object({ tasks: z.array(Task) });
+export type TaskList = z.infer<typeof TaskList>;
+
 /** The answer of group operations: how many tasks the group held and how many changed. */
 export const GroupResult = z.object({
   group: GroupId,
@@ -362,4 +424,5 @@ export const PROBLEM_TYPES = {
   taskBusy: 'urn:sundial:problem:task-busy',
   runQueueFull: 'urn:sundial:problem:run-queue-full',
   schedulerNotConfigured: 'urn:sundial:problem:scheduler-not-configured',
+  searchLimit: 'urn:sundial:problem:schedule-search-limit',
 } as const;
