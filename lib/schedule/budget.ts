@@ -17,7 +17,7 @@ export interface SearchLimits {
 }
 
 /** Sundial's defaults (bench/preview-bounds.ts prints what they cost on this machine). */
-export const DEFAULT_SEARCH_LIMITS: SearchLimits = { maxSteps: 400_000, maxMs: 1_000 };
+export const DEFAULT_SEARCH_LIMITS: SearchLimits = { maxSteps: 200_000, maxMs: 500 };
 
 /** `timeUp` is asked every this many steps: reading a clock per step would cost more than the step. */
 const CHECK_EVERY = 1_024;

@@ -183,7 +183,7 @@ function wrapAround(start: number, end: number, step: number, spec: FieldSpec): 
 }
 
 function readYears(field: string, fail: (m: string) => never): YearSet | undefined {
-  if (field === '*' || field === '?') return undefined;
+  if (field.split(',').some((item) => item === '*' || item === '?')) return undefined;
   const years: number[] = [];
   for (const item of field.split(',')) {
     const m = ITEM.exec(item);
