@@ -98,6 +98,8 @@ export interface TickReport {
   cancelled: number;
   /** Ticks started on other shards because this one had more due than it can fire in time. */
   fannedOut: number;
+  /** Active tasks found not advancing (nextRunAt at or before lastRunAt): always a bug, logged as an error. */
+  stalled: number;
 }
 
 export const emptyTickReport = (): TickReport => ({
@@ -108,6 +110,7 @@ export const emptyTickReport = (): TickReport => ({
   redelivered: 0,
   cancelled: 0,
   fannedOut: 0,
+  stalled: 0,
 });
 
 interface Occurrence {
@@ -153,6 +156,7 @@ export async function runTick(
   const horizon = started + options.lookAheadMs;
   const found = await collectDue(deps, options, request, horizon, report);
   const dueTasks = request.manualOnly ? found.filter((due) => due.manualRuns.length > 0) : found;
+  for (const due of dueTasks) if (isStalled(due)) reportStalled(deps, due, report);
   const limit = pLimit(options.concurrency);
   const works = dueTasks.map((due) => planWork(due, started, horizon, request.manualOnly));
   // Fire in time order across all tasks; each task's occurrences stay sequential (see recovery).
@@ -193,6 +197,24 @@ export async function runTick(
     ),
   );
   return report;
+}
+
+/**
+ * Every acknowledgement moves nextRunAt past the occurrences it settles, so an active task whose
+ * nextRunAt is not after its lastRunAt has stopped advancing: its acknowledgements keep failing.
+ */
+function isStalled({ task }: DueTask): boolean {
+  if (task.state !== 'active' || task.nextRunAt === null || task.lastRunAt === null) return false;
+  return Date.parse(task.nextRunAt) <= Date.parse(task.lastRunAt);
+}
+
+function reportStalled(deps: TickDeps, { task }: DueTask, report: TickReport) {
+  report.stalled++;
+  deps.log?.('error', 'task stopped advancing: nextRunAt is not after lastRunAt', {
+    taskId: task.id,
+    nextRunAt: task.nextRunAt,
+    lastRunAt: task.lastRunAt,
+  });
 }
 
 /** The due tasks of this tick's shards; an overloaded root tick hands shards it cannot serve to others. */

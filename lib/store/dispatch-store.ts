@@ -251,9 +251,12 @@ export class DispatchStore extends TableAdapter {
     const set: string[] = [];
     const remove: string[] = [];
     const manualLeft = seen.manualRuns.slice(ack.manualDone);
-    for (let i = 0; i < ack.manualDone; i++) remove.push(`manualRuns[${i}]`);
+    // Emptied: the list goes, so no item keeps an empty container behind (see noManualRuns).
+    if (ack.manualDone > 0 && manualLeft.length === 0) remove.push('manualRuns');
+    else for (let i = 0; i < ack.manualDone; i++) remove.push(`manualRuns[${i}]`);
     let manualCondition = noManualRuns;
-    if (seen.manualRuns.length > 0) {
+    if (seen.manualRuns.length === 0) values[':zero'] = 0;
+    else {
       // The size alone is not enough: another tick removing ours while a run-now appends a new one keeps
       // it equal (two requests in the same millisecond leave dueAt unchanged too), and we would remove
       // an undelivered run. The entries we remove must be the ones we delivered.
@@ -349,13 +352,23 @@ export class DispatchStore extends TableAdapter {
     }
     if (ack.manualDone > 0) {
       const first = ack.seen.manualRuns[0]?.runId;
-      await this.conditionalUpdate({
-        Key: taskKey(ack.seen.task.id),
-        // Only the tick removes entries, oldest first: ours are still the first ones, or gone already.
-        ConditionExpression: firstManualIs,
-        UpdateExpression: `REMOVE ${Array.from({ length: ack.manualDone }, (_, i) => `manualRuns[${i}]`).join(', ')}`,
-        ExpressionAttributeValues: { ':first': first },
+      const key = taskKey(ack.seen.task.id);
+      // Only the tick removes entries, oldest first: ours are still the first ones, or gone already.
+      // When they are all there is, the whole list goes (never an empty list left behind).
+      const removedAll = await this.conditionalUpdate({
+        Key: key,
+        ConditionExpression: `${firstManualIs} AND ${sameManualCount}`,
+        UpdateExpression: 'REMOVE manualRuns',
+        ExpressionAttributeValues: { ':first': first, ':manualCount': ack.manualDone },
       });
+      if (!removedAll) {
+        await this.conditionalUpdate({
+          Key: key,
+          ConditionExpression: firstManualIs,
+          UpdateExpression: `REMOVE ${Array.from({ length: ack.manualDone }, (_, i) => `manualRuns[${i}]`).join(', ')}`,
+          ExpressionAttributeValues: { ':first': first },
+        });
+      }
     }
   }
 

@@ -52,10 +52,14 @@ export const runAbsent = 'attribute_not_exists(sk)';
 export const sameAttempt = 'attempt = :seenAttempt';
 export const leaseExpired = 'leaseUntil <= :now';
 export const runExists = 'attribute_exists(sk)';
-export const noManualRuns = 'attribute_not_exists(manualRuns)';
+// "No run-now pending" must also hold for an empty list: an attribute that is present but empty once
+// stopped every later acknowledgement of a task (issue 8). Writers remove the list when they empty it,
+// and every condition treats absent and empty alike.
+export const noManualRuns = '(attribute_not_exists(manualRuns) OR size(manualRuns) = :zero)';
 export const sameManualCount = 'size(manualRuns) = :manualCount';
 export const firstManualIs = 'manualRuns[0].runId = :first';
-export const lastRunBefore = '(lastRunAt < :lastRunAt OR attribute_type(lastRunAt, :null))';
+export const lastRunBefore =
+  '(attribute_not_exists(lastRunAt) OR attribute_type(lastRunAt, :null) OR lastRunAt < :lastRunAt)';
 
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
