@@ -19,8 +19,10 @@ export { type FieldError, SundialError } from './errors';
 export type { PreviewRequest, PreviewResponse } from './task/preview';
 export type {
   BatchCreateRequest,
+  BatchRescheduleRequest,
   CreateTaskRequest,
   DeliveryEvent,
+  FetchTasksResponse,
   GroupResult,
   Problem,
   Run,
@@ -28,6 +30,7 @@ export type {
   SchedulerState,
   Task,
   TaskInput,
+  TaskListResult,
   TaskPage,
   TaskPatch,
   TaskState,
