@@ -60,18 +60,35 @@ export function previewSchedule(
   return { occurrences, description: describeSchedule(request) };
 }
 
+const cronText = (fields: string[]) =>
+  cronstrue.toString(fields.join(' '), { use24HourTimeFormat: true, verbose: false });
+
+/** cronstrue's sentence; `L-nW` (which it lacks) as `L-n` moved to the nearest weekday. */
+function describeCron(fields: string[]): string {
+  try {
+    return cronText(fields);
+  } catch {
+    const domIndex = fields.length === 5 ? 2 : 3;
+    const dom = fields[domIndex] ?? '';
+    if (/^L-\d+W$/i.test(dom)) {
+      try {
+        const plain = fields.map((f, i) => (i === domIndex ? dom.slice(0, -1) : f));
+        return `${cronText(plain)}, moved to the nearest weekday`;
+      } catch {
+        // fall through to the plain form below
+      }
+    }
+    // The cron is valid (it compiled); a phrasing cronstrue lacks must not fail the preview.
+    return `Cron '${fields.join(' ')}'`;
+  }
+}
+
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
 function describeBasic(schedule: BasicSchedule, timezone: string, dayMatch: DayMatch): string {
   if ('cron' in schedule) {
     const fields = cronFields(schedule.cron);
-    let text: string;
-    try {
-      text = cronstrue.toString(fields.join(' '), { use24HourTimeFormat: true, verbose: false });
-    } catch {
-      // The cron is valid (it compiled); a phrasing cronstrue lacks must not fail the preview.
-      text = `Cron '${fields.join(' ')}'`;
-    }
+    let text = describeCron(fields);
     const [dom, dow] = fields.length === 5 ? [fields[2], fields[4]] : [fields[3], fields[5]];
     const restricted = (f: string | undefined) => f !== '*' && f !== '?';
     if (restricted(dom) && restricted(dow)) {
