@@ -3,22 +3,13 @@ import { InvalidScheduleError } from '../../../lib/errors';
 import { compileSchedule, effectiveFields, type Fields } from '../../../lib/schedule';
 import { isoWeek } from '../../../lib/schedule/fields';
 import { previewSchedule } from '../../../lib/task/preview';
+import { occurrencesFrom } from '../../support/schedule';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Occurrences from `from` inclusive (APScheduler's get_next_fire_time(None, start) is inclusive). */
-function nextN(fields: Fields, from: string, n: number, timezone = 'UTC'): string[] {
-  const compiled = compileSchedule({ schedule: { fields }, timezone, anchorAt: 0 });
-  const out: string[] = [];
-  let after = Date.parse(from) - 1;
-  for (let i = 0; i < n; i++) {
-    const next = compiled.next(after);
-    if (next === null) break;
-    out.push(iso(next));
-    after = next;
-  }
-  return out;
-}
+const fieldsFrom = (fields: Fields, from: string, n: number, timezone = 'UTC') =>
+  occurrencesFrom({ fields }, from, n, timezone);
 
 function refusal(fields: Fields): { path: string; message: string } {
   try {
@@ -91,7 +82,7 @@ describe("APScheduler's fielded trigger", () => {
     ],
     ['test_month_rollover', { day: 30 }, '2016-02-01T00:00:00+01:00', '2016-03-30T00:00:00+02:00'],
   ] as [string, Fields, string, string][])('%s', (_name, fields, from, expected) => {
-    expect(nextN(fields, from, 1, 'Europe/Berlin')).toEqual([iso(Date.parse(expected))]);
+    expect(fieldsFrom(fields, from, 1, 'Europe/Berlin')).toEqual([iso(Date.parse(expected))]);
   });
 
   it('test_cron_weekday_nomatch: fields that match no date at all are refused at creation', () => {
@@ -112,7 +103,7 @@ describe("APScheduler's fielded trigger", () => {
       second: '0',
     });
     // minute 20 of every hour of the 1st of every month
-    expect(nextN({ day: 1, minute: 20 }, '2026-01-31T00:00:00Z', 3)).toEqual([
+    expect(fieldsFrom({ day: 1, minute: 20 }, '2026-01-31T00:00:00Z', 3)).toEqual([
       '2026-02-01T00:20:00.000Z',
       '2026-02-01T01:20:00.000Z',
       '2026-02-01T02:20:00.000Z',
@@ -123,29 +114,29 @@ describe("APScheduler's fielded trigger", () => {
 
   it('day_of_week counts 0-6 from Monday and takes names; day takes last, xth y and last x', () => {
     // 2026-01-01 is a Thursday.
-    expect(nextN({ day_of_week: 0, hour: 9 }, '2026-01-01T00:00:00Z', 1)).toEqual([
+    expect(fieldsFrom({ day_of_week: 0, hour: 9 }, '2026-01-01T00:00:00Z', 1)).toEqual([
       '2026-01-05T09:00:00.000Z',
     ]);
-    expect(nextN({ day_of_week: 'sun', hour: 9 }, '2026-01-01T00:00:00Z', 1)).toEqual([
+    expect(fieldsFrom({ day_of_week: 'sun', hour: 9 }, '2026-01-01T00:00:00Z', 1)).toEqual([
       '2026-01-04T09:00:00.000Z',
     ]);
-    expect(nextN({ day_of_week: 'mon-fri', hour: 9 }, '2026-01-02T10:00:00Z', 2)).toEqual([
+    expect(fieldsFrom({ day_of_week: 'mon-fri', hour: 9 }, '2026-01-02T10:00:00Z', 2)).toEqual([
       '2026-01-05T09:00:00.000Z',
       '2026-01-06T09:00:00.000Z',
     ]);
-    expect(nextN({ day: '2nd fri', hour: 9 }, '2026-01-01T00:00:00Z', 2)).toEqual([
+    expect(fieldsFrom({ day: '2nd fri', hour: 9 }, '2026-01-01T00:00:00Z', 2)).toEqual([
       '2026-01-09T09:00:00.000Z',
       '2026-02-13T09:00:00.000Z',
     ]);
-    expect(nextN({ day: 'last sun', hour: 9 }, '2026-01-01T00:00:00Z', 2)).toEqual([
+    expect(fieldsFrom({ day: 'last sun', hour: 9 }, '2026-01-01T00:00:00Z', 2)).toEqual([
       '2026-01-25T09:00:00.000Z',
       '2026-02-22T09:00:00.000Z',
     ]);
-    expect(nextN({ day: '5th mon' }, '2026-01-01T00:00:00Z', 2)).toEqual([
+    expect(fieldsFrom({ day: '5th mon' }, '2026-01-01T00:00:00Z', 2)).toEqual([
       '2026-03-30T00:00:00.000Z',
       '2026-06-29T00:00:00.000Z',
     ]);
-    expect(nextN({ day: '1,last' }, '2026-02-02T00:00:00Z', 2)).toEqual([
+    expect(fieldsFrom({ day: '1,last' }, '2026-02-02T00:00:00Z', 2)).toEqual([
       '2026-02-28T00:00:00.000Z',
       '2026-03-01T00:00:00.000Z',
     ]);
@@ -155,27 +146,23 @@ describe("APScheduler's fielded trigger", () => {
     expect(isoWeek(new Date('2026-01-01T00:00:00Z'))).toBe(1);
     expect(isoWeek(new Date('2027-01-01T00:00:00Z'))).toBe(53);
     expect(isoWeek(new Date('2021-01-03T00:00:00Z'))).toBe(53);
-    expect(nextN({ week: 53, day_of_week: 'fri' }, '2026-01-01T00:00:00Z', 2)).toEqual([
+    expect(fieldsFrom({ week: 53, day_of_week: 'fri' }, '2026-01-01T00:00:00Z', 2)).toEqual([
       '2027-01-01T00:00:00.000Z',
       '2032-12-31T00:00:00.000Z',
     ]);
   });
 
   it('steps count from the minimum (*/15) or the start of the range (10-40/10)', () => {
-    expect(nextN({ minute: '*/15' }, '2026-01-01T00:00:00Z', 5).map((t) => t.slice(11, 16))).toEqual([
+    expect(fieldsFrom({ minute: '*/15' }, '2026-01-01T00:00:00Z', 5).map((t) => t.slice(11, 16))).toEqual([
       '00:00',
       '00:15',
       '00:30',
       '00:45',
       '01:00',
     ]);
-    expect(nextN({ minute: '10-40/10' }, '2026-01-01T00:00:00Z', 5).map((t) => t.slice(11, 16))).toEqual([
-      '00:10',
-      '00:20',
-      '00:30',
-      '00:40',
-      '01:10',
-    ]);
+    expect(fieldsFrom({ minute: '10-40/10' }, '2026-01-01T00:00:00Z', 5).map((t) => t.slice(11, 16))).toEqual(
+      ['00:10', '00:20', '00:30', '00:40', '01:10'],
+    );
   });
 
   it.each([

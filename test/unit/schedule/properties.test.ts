@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidScheduleError, ValidationError } from '../../../lib/errors';
 import { compileSchedule, offsetAt, wallOf } from '../../../lib/schedule';
-import { wallToInstant } from '../../../lib/schedule/timezone';
 import { previewSchedule } from '../../../lib/task/preview';
+import { bruteForceOccurrences } from '../../support/schedule';
 
 // Bounded runs keep the suite fast; a failure prints its seed and path for `fc.assert(..., { seed, path })`.
 const RUNS = { numRuns: 100 };
@@ -171,16 +171,7 @@ describe('property: cron occurrences in any zone', () => {
         const matches = matcher(expression);
         const everyHour =
           CronExpressionParser.parse(expression, { tz: 'UTC' }).fields.hour.values.length === 24;
-        const reference: number[] = [];
-        for (let t = from + 60_000; t <= until; t += 60_000) {
-          const wall = wallOf(zone, t);
-          const firstInstance = wallToInstant(zone, wall) === t;
-          const direct = matches(wall) && (firstInstance || everyHour);
-          const before = offsetAt(zone, t - 3 * 3_600_000);
-          const shifted =
-            offsetAt(zone, t) > before && wallToInstant(zone, t + before) === t && matches(t + before);
-          if (direct || shifted) reference.push(t);
-        }
+        const reference = bruteForceOccurrences(zone, from, until, matches, everyHour);
         expect(engine.map(iso)).toEqual(reference.map(iso));
       }),
       { numRuns: 25 },
