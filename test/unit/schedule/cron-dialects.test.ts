@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidScheduleError } from '../../../lib/errors';
 import { compileSchedule, normaliseExpression, type Schedule } from '../../../lib/schedule';
+import { buildTask } from '../../../lib/task/model';
+import { planDue } from '../../../lib/task/plan';
+import { TaskInput } from '../../../lib/task/schemas';
 import { occurrencesFrom } from '../../support/schedule';
 
 /**
@@ -256,5 +259,22 @@ describe.each(HOST_ZONES)('cron dialects under process TZ=%s', (hostZone) => {
         expect(rejection({ cron })).not.toMatch(/NaN/);
       }
     });
+  });
+});
+
+describe('a task whose year range has passed', () => {
+  it('completes after its last occurrence, and is refused when created with none left', () => {
+    const input = TaskInput.parse({
+      target: { function: 'sundial-x' },
+      schedule: { cron: '0 0 12 L 12 * 2026' },
+    });
+    const task = buildTask({ ...input, id: 'y' }, Date.parse('2026-12-30T00:00:00Z'));
+    expect(task.nextRunAt).toBe('2026-12-31T12:00:00.000Z');
+    const plan = planDue(task, Date.parse('2026-12-31T12:00:00Z'), Date.parse('2026-12-31T12:00:00Z'));
+    expect(plan.fire.map((f) => new Date(f.scheduledAt).toISOString())).toEqual(['2026-12-31T12:00:00.000Z']);
+    expect(plan.nextRunAt).toBeNull();
+    expect(() => buildTask({ ...input, id: 'late' }, Date.parse('2027-01-01T00:00:00Z'))).toThrow(
+      /no occurrence after now/,
+    );
   });
 });
