@@ -16,14 +16,11 @@ import {
   type TickOptions,
   type TickRequest,
 } from './dispatch/tick';
+import type { Log } from './log';
 import { DispatchStore } from './store/dispatch-store';
 import { TaskStore } from './store/task-store';
 
-export type Log = (
-  level: 'info' | 'warn' | 'error',
-  message: string,
-  fields?: Record<string, unknown>,
-) => void;
+export type { Log } from './log';
 
 export interface RuntimeOptions {
   clock?: Clock;

@@ -1,8 +1,8 @@
 import { ulid } from 'ulid';
 import type { Clock } from '../clock';
-import type { ShardRange } from '../dispatch/tick';
+import type { ShardRange } from '../dispatch/tick-request';
 import { TaskNotFoundError, ValidationError } from '../errors';
-import type { Log } from '../runtime';
+import type { Log } from '../log';
 import {
   DEFAULT_SEARCH_LIMITS,
   instantOf,

@@ -4,7 +4,8 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Clock } from '../clock';
 import { DEFAULTS, type SundialConfig } from '../config';
 import { emptyTickReport, parseTickRequest, type TickOptions, type TickReport } from '../dispatch/tick';
-import { createRuntime, type Log, type Runtime } from '../runtime';
+import type { Log } from '../log';
+import { createRuntime, type Runtime } from '../runtime';
 import {
   type DynamoDbLocal,
   ensureTable,

@@ -2,10 +2,10 @@ import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@a
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { encodeTime, ulid } from 'ulid';
 import { RunQueueFullError, TaskNotFoundError } from '../errors';
-import { fireTimeOf } from '../task/plan';
 import type { Run } from '../task/schemas';
 import {
   type DueTask,
+  dueAtOf,
   firstManualIs,
   isConditionFailure,
   type Lease,
@@ -52,7 +52,6 @@ export interface Acknowledgement {
   /** The scheduled occurrences' outcome, absent when the tick fired none. */
   schedule?: {
     nextRunAt: number | null;
-    nextFireAt: number | null;
     /** Occurrences this tick delivered: added to runCount (two ticks may share a task's batch). */
     fired: number;
     /** The last occurrence settled; absent when the plan only skipped missed ones. */
@@ -283,18 +282,13 @@ export class DispatchStore extends TableAdapter {
         values[':lastRunAt'] = new Date(lastRunAt).toISOString();
       }
     }
-    // Without a schedule outcome (manual runs only) the next fire time is that of nextRunAt as stored.
-    let nextFireAt: number | null = task.nextRunAt ? fireTimeOf(task, Date.parse(task.nextRunAt)) : null;
-    if (schedule) nextFireAt = schedule.nextFireAt;
-    const scheduleDue = task.state === 'active' && nextFireAt !== null;
-    if (manualLeft.length > 0 || scheduleDue) {
+    // Without a schedule outcome (manual runs only) the next run is the one stored.
+    const nextRunAt = schedule ? (values[':next'] as string | null) : task.nextRunAt;
+    const dueAt = dueAtOf({ ...task, nextRunAt }, manualLeft);
+    if (dueAt === undefined) remove.push('dueAt', 'dueShard');
+    else {
       set.push('dueAt = :dueAt');
-      values[':dueAt'] = Math.min(
-        scheduleDue ? (nextFireAt as number) : Number.POSITIVE_INFINITY,
-        manualLeft[0]?.requestedAt ?? Number.POSITIVE_INFINITY,
-      );
-    } else {
-      remove.push('dueAt', 'dueShard');
+      values[':dueAt'] = dueAt;
     }
     if (schedule && schedule.nextRunAt === null && task.state === 'active') {
       set.push('#state = :completed');

@@ -35,6 +35,25 @@ export interface DueTask {
   manualRuns: ManualRun[];
 }
 
+/**
+ * The due-index key of a task item, the one rule every writer follows: the fire time (jitter
+ * included) of `nextRunAt` while the task is active, or earlier while a run-now request waits;
+ * undefined when there is neither, and the item leaves the index.
+ */
+export function dueAtOf(
+  task: Pick<Task, 'id' | 'createdAt' | 'state' | 'nextRunAt'> &
+    Partial<Pick<Task, 'jitterSeconds' | 'runImmediately'>>,
+  manualRuns: readonly ManualRun[] = [],
+): number | undefined {
+  const scheduled =
+    task.state === 'active' && task.nextRunAt !== null
+      ? fireTimeOf(task, Date.parse(task.nextRunAt))
+      : undefined;
+  const manual = manualRuns[0]?.requestedAt;
+  if (scheduled === undefined) return manual;
+  return manual === undefined ? scheduled : Math.min(scheduled, manual);
+}
+
 export interface Page<T> {
   items: T[];
   cursor?: string;
@@ -102,14 +121,14 @@ export abstract class TableAdapter {
 
   /** The item for a task: the payload is kept as JSON text (exact numbers, no 32-level map limit). */
   protected toItem(task: Task): Record<string, unknown> {
-    const due = task.state === 'active' && task.nextRunAt !== null;
+    const dueAt = dueAtOf(task);
     return {
       ...taskKey(task.id),
       ...task,
       payload: JSON.stringify(task.payload),
       groupKey: task.group,
-      dueShard: due ? shardOf(task.id, this.shards) : undefined,
-      dueAt: due ? fireTimeOf(task, Date.parse(task.nextRunAt as string)) : undefined,
+      dueShard: dueAt === undefined ? undefined : shardOf(task.id, this.shards),
+      dueAt,
     };
   }
 

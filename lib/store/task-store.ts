@@ -19,11 +19,11 @@ import {
   TasksNotFoundError,
   VersionMismatchError,
 } from '../errors';
-import { fireTimeOf } from '../task/plan';
 import { type Run, Task, type TaskState } from '../task/schemas';
 import {
   type DueTask,
   decodeCursor,
+  dueAtOf,
   encodeCursor,
   isConditionFailure,
   type Page,
@@ -190,15 +190,7 @@ export class TaskStore extends TableAdapter {
    * dispatcher's invariants (dueAt is the fire time of nextRunAt, conditions on version and dueAt).
    */
   private changeUpdate(current: DueTask, next: Task) {
-    // The due-index key (see DispatchStore): the fire time of the next run while active, or earlier
-    // while manual runs wait; without either the item leaves the index.
-    const scheduled =
-      next.state === 'active' && next.nextRunAt !== null
-        ? fireTimeOf(next, Date.parse(next.nextRunAt))
-        : undefined;
-    const manual = current.manualRuns[0]?.requestedAt;
-    const dueAt =
-      scheduled === undefined ? manual : manual === undefined ? scheduled : Math.min(scheduled, manual);
+    const dueAt = dueAtOf(next, current.manualRuns);
     const due = dueAt !== undefined;
     const fields: Record<string, unknown> = {
       ...next,
