@@ -127,17 +127,8 @@ function rewriteItem(item: string, spec: FieldSpec, fail: (m: string) => never):
   if (spec === DAY_OF_MONTH && isDayOfMonthSpecial(item)) {
     fail(`${where}: '${item}' must stand alone (not in a list)`);
   }
-  if (spec === DAY_OF_WEEK) {
-    const special = /^([0-9A-Z]+?)(L|#(\d+))$/i.exec(item);
-    if (special && !/^\d+$/.test(item)) {
-      const day = fieldValue(special[1] as string, spec, fail) % 7;
-      const nth = special[3];
-      if (nth !== undefined && (Number(nth) < 1 || Number(nth) > 5)) {
-        fail(`${where}: '${item}': the week of the month after # must be 1-5`);
-      }
-      return nth === undefined ? `${day}L` : `${day}#${nth}`;
-    }
-  }
+  const special = spec === DAY_OF_WEEK ? nthOrLastWeekday(item, fail) : undefined;
+  if (special !== undefined) return special;
   const m = ITEM.exec(item);
   if (!m) return fail(`${where}: '${item}' is not a value, range (a-b), step (*/n) or list`);
   const [, head, tail, stepText] = m as unknown as [string, string, string | undefined, string | undefined];
@@ -151,16 +142,34 @@ function rewriteItem(item: string, spec: FieldSpec, fail: (m: string) => never):
   if (step !== undefined && (step < 1 || step > span)) {
     fail(`${where}: the step in '${item}' must be 1-${span}`);
   }
+  if (wildcard) return `${head}${step === undefined ? '' : `/${step}`}`;
+  return rewriteRange(head, tail, step, spec, fail);
+}
+
+/** Day of week `5L` / `FRIL` (last Friday) and `5#2` / `FRI#2` (second Friday), names as numbers. */
+function nthOrLastWeekday(item: string, fail: (m: string) => never): string | undefined {
+  const special = /^([0-9A-Z]+?)(L|#(\d+))$/i.exec(item);
+  if (!special || /^\d+$/.test(item)) return undefined;
+  const day = fieldValue(special[1] as string, DAY_OF_WEEK, fail) % 7;
+  const nth = special[3];
+  if (nth !== undefined && (Number(nth) < 1 || Number(nth) > 5)) {
+    fail(`the day-of-week field: '${item}': the week of the month after # must be 1-5`);
+  }
+  return nth === undefined ? `${day}L` : `${day}#${nth}`;
+}
+
+/** `a`, `a-b` or `a-b/n` in numbers; a range that wraps around becomes the list of its values. */
+function rewriteRange(
+  head: string,
+  tail: string | undefined,
+  step: number | undefined,
+  spec: FieldSpec,
+  fail: (m: string) => never,
+): string {
   const suffix = step === undefined ? '' : `/${step}`;
-  if (wildcard) return `${head}${suffix}`;
   let start = fieldValue(head, spec, fail);
-  let end =
-    tail === undefined
-      ? undefined
-      : spec === DAY_OF_MONTH && /^L$/i.test(tail)
-        ? 31
-        : fieldValue(tail, spec, fail);
-  if (end === undefined) return `${start}${suffix}`;
+  if (tail === undefined) return `${start}${suffix}`;
+  let end = spec === DAY_OF_MONTH && /^L$/i.test(tail) ? 31 : fieldValue(tail, spec, fail);
   if (spec === DAY_OF_WEEK) {
     // Sunday is 0 and 7: a range ending at Sunday (MON-SUN) ends at 7; one starting there starts at 0.
     if (end === 0 && start > 0) end = 7;
