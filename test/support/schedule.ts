@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { compileSchedule, offsetAt, type Schedule, wallOf } from '../../lib/schedule';
 import { wallToInstant } from '../../lib/schedule/timezone';
 
@@ -44,4 +45,19 @@ export function bruteForceOccurrences(
     if (direct || shifted) reference.push(t);
   }
   return reference;
+}
+
+/** Process TZ values the schedule tables run under: results must never depend on the host's zone. */
+export const HOST_ZONES = ['UTC', 'America/New_York', 'Asia/Kolkata', 'Pacific/Chatham'];
+
+/** Inside a describe: sets the process TZ for its tests (Node reads TZ again when it changes). */
+export function underHostZone(zone: string): void {
+  const original = process.env.TZ;
+  beforeAll(() => {
+    process.env.TZ = zone;
+  });
+  afterAll(() => {
+    if (original === undefined) delete process.env.TZ;
+    else process.env.TZ = original;
+  });
 }

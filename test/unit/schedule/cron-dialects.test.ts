@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidScheduleError } from '../../../lib/errors';
 import { compileSchedule, normaliseExpression, type Schedule } from '../../../lib/schedule';
 import { buildTask } from '../../../lib/task/model';
 import { planDue } from '../../../lib/task/plan';
 import { TaskInput } from '../../../lib/task/schemas';
-import { occurrencesFrom } from '../../support/schedule';
+import { HOST_ZONES, occurrencesFrom, underHostZone } from '../../support/schedule';
 
 /**
  * Cron syntax the big dialects accept, each case with the peer's own expected answer, taken from its
@@ -12,13 +12,6 @@ import { occurrencesFrom } from '../../support/schedule';
  * Sundial's next() is strictly after, so each search starts 1 ms before the peer's start.
  * Every table runs under several process TZ values: results must never depend on the host's zone.
  */
-
-const HOST_ZONES = ['UTC', 'America/New_York', 'Asia/Kolkata', 'Pacific/Chatham'];
-const originalTz = process.env.TZ;
-afterAll(() => {
-  if (originalTz === undefined) delete process.env.TZ;
-  else process.env.TZ = originalTz;
-});
 
 const days = (list: string[]) => list.map((d) => d.slice(0, 10));
 
@@ -33,9 +26,7 @@ function rejection(schedule: Schedule): string {
 }
 
 describe.each(HOST_ZONES)('cron dialects under process TZ=%s', (hostZone) => {
-  beforeAll(() => {
-    process.env.TZ = hostZone;
-  });
+  underHostZone(hostZone);
 
   it('runs with the host zone set (Node reads TZ again when it changes)', () => {
     const offsets: Record<string, number> = {

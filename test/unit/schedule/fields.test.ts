@@ -3,7 +3,7 @@ import { InvalidScheduleError } from '../../../lib/errors';
 import { compileSchedule, effectiveFields, type Fields } from '../../../lib/schedule';
 import { isoWeek } from '../../../lib/schedule/fields';
 import { previewSchedule } from '../../../lib/task/preview';
-import { occurrencesFrom } from '../../support/schedule';
+import { HOST_ZONES, occurrencesFrom, underHostZone } from '../../support/schedule';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -21,7 +21,9 @@ function refusal(fields: Fields): { path: string; message: string } {
   throw new Error('expected a refusal');
 }
 
-describe("APScheduler's fielded trigger", () => {
+describe.each(HOST_ZONES)("APScheduler's fielded trigger under process TZ=%s", (hostZone) => {
+  underHostZone(hostZone);
+
   // agronholm/apscheduler, tests/test_triggers.py (3.x), class TestCronTrigger, zone Europe/Berlin.
   it.each([
     [
