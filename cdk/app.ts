@@ -2,6 +2,10 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SundialStack } from './sundial-stack';
 
+// `-c sundial:shards=16` arrives as a string; anything else is passed on for the construct to reject by name.
+const numeric = (value: unknown) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
 const app = new App();
 const prefixes = app.node.tryGetContext('sundial:targetPrefixes');
 const shards = app.node.tryGetContext('sundial:shards');
@@ -13,7 +17,7 @@ new SundialStack(app, 'Sundial', {
       : typeof prefixes === 'string'
         ? prefixes.split(',')
         : undefined,
-    shards: shards === undefined ? undefined : Number(shards),
+    shards: numeric(shards) as number | undefined,
   },
 });
 // cdk-nag's AWS Solutions rules run on every synth; an unacknowledged finding fails it.

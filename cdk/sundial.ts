@@ -4,13 +4,7 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  Architecture,
-  type CfnFunction,
-  type Function as LambdaFunction,
-  Runtime,
-} from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, type CfnFunction, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -18,6 +12,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, ENV } from '../lib/config';
 import { TABLE } from '../lib/store/schema';
+import { lambdaHandler } from './handler-code';
+import { validateSundialProps } from './props';
 
 export interface SundialProps {
   /** Target Lambda names must start with one of these; the tick may invoke nothing else. Default `sundial-`. */
@@ -50,12 +46,8 @@ export class Sundial extends Construct {
 
   constructor(scope: Construct, id: string, props: SundialProps = {}) {
     super(scope, id);
+    validateSundialProps(props, this.node.path);
     const targetPrefixes = props.targetPrefixes ?? [...DEFAULTS.targetPrefixes];
-    if (targetPrefixes.length === 0 || targetPrefixes.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) {
-      throw new Error(
-        'Sundial: targetPrefixes must be non-empty function-name prefixes (letters, digits, - and _)',
-      );
-    }
     const shards = props.shards ?? DEFAULTS.shards;
     const runTtlDays = props.runTtlDays ?? DEFAULTS.runTtlDays;
 
@@ -90,11 +82,11 @@ export class Sundial extends Construct {
     // cycle through the function's ARN. Unique per stack and construct path; Lambda allows 64 characters.
     const tickFunctionName = `${stack.stackName}-${Names.uniqueId(this).slice(-16)}-tick`.slice(-64);
     environment[ENV.tickFunctionName] = tickFunctionName;
-    const fn = (name: string, entry: string, timeout: Duration, functionName?: string) =>
-      new NodejsFunction(this, name, {
+    // `handler` names the file in lambdas/; lambdaHandler finds its bundle (see cdk/handler-code.ts).
+    const fn = (name: string, handler: string, timeout: Duration, functionName?: string) =>
+      new LambdaFunction(this, name, {
         functionName,
-        entry,
-        handler: 'handler',
+        ...lambdaHandler(handler),
         runtime: Runtime.NODEJS_24_X,
         architecture: Architecture.ARM_64,
         memorySize: 1024,
@@ -104,21 +96,11 @@ export class Sundial extends Construct {
           retention: RetentionDays.ONE_MONTH,
           removalPolicy: RemovalPolicy.DESTROY,
         }),
-        bundling: {
-          format: OutputFormat.ESM,
-          target: 'node24',
-          minify: true,
-          sourceMap: true,
-          // Bundle our pinned SDK rather than the runtime's copy, so what runs is what the tests ran.
-          externalModules: [],
-          // Some bundled CommonJS dependencies call require(); ESM output needs it defined.
-          banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
-        },
       });
 
     // The tick: a stale tick is useless once the next one has run, so retries stop within the minute.
     // Up to ~62 s of firing at the second, plus margin (see docs/delivery.md).
-    this.tickFunction = fn('TickFunction', 'lambdas/tick.ts', Duration.minutes(2), tickFunctionName);
+    this.tickFunction = fn('TickFunction', 'tick', Duration.minutes(2), tickFunctionName);
     const tickArn = stack.formatArn({
       service: 'lambda',
       resource: 'function',
@@ -178,7 +160,7 @@ export class Sundial extends Construct {
     );
 
     // The API.
-    this.apiFunction = fn('ApiFunction', 'lambdas/api.ts', Duration.seconds(29));
+    this.apiFunction = fn('ApiFunction', 'api', Duration.seconds(29));
     this.apiFunction.addEnvironment(ENV.scheduleName, this.tickSchedule.scheduleName);
     this.apiFunction.addEnvironment(ENV.scheduleGroup, DEFAULTS.scheduleGroup);
     this.apiFunction.addToRolePolicy(

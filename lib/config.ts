@@ -13,6 +13,9 @@ export const ENV = {
   tickFunctionName: 'SUNDIAL_TICK_FUNCTION_NAME',
 } as const;
 
+/** Partitions of the due index: the construct and the handlers accept 1 to this many. */
+export const MAX_SHARDS = 1000;
+
 export const DEFAULTS = {
   shards: 16,
   targetPrefixes: ['sundial-'],
@@ -22,7 +25,7 @@ export const DEFAULTS = {
 
 const configSchema = z.object({
   [ENV.tableName]: z.string().min(1),
-  [ENV.shards]: z.coerce.number().int().min(1).max(1000).default(DEFAULTS.shards),
+  [ENV.shards]: z.coerce.number().int().min(1).max(MAX_SHARDS).default(DEFAULTS.shards),
   [ENV.targetPrefixes]: z
     .string()
     .default(DEFAULTS.targetPrefixes.join(','))

@@ -1,7 +1,17 @@
-/** The Sundial SDK: a typed client and the contract types it shares with the server. */
+/**
+ * The Sundial SDK (`sundial-scheduler`): a typed client and the contract types it shares with the server.
+ * This entry stays lean: no server, store or AWS service client is in its import graph (the package's
+ * build checks it).
+ */
 
 export {
+  type RequestInfo,
+  SundialAbortError,
   SundialApiError,
+  SundialCredentialsError,
+  SundialNetworkError,
+  SundialRequestError,
+  SundialResponseError,
   SundialTimeoutError,
   TaskConflictError,
   TaskNotFoundError,
@@ -12,11 +22,11 @@ export type { AwsCredentials, CredentialsInput } from './client/sign';
 export {
   type ConditionalOptions,
   ENDPOINT_ENV,
+  type RequestOptions,
   SundialClient,
   type SundialClientOptions,
 } from './client/sundial-client';
 export { type FieldError, SundialError } from './errors';
-export type { PreviewRequest, PreviewResponse } from './task/preview';
 export type {
   BatchCreateRequest,
   BatchRescheduleRequest,
@@ -24,9 +34,14 @@ export type {
   DeliveryEvent,
   FetchTasksResponse,
   GroupResult,
+  ListRunsQuery,
+  ListTasksQuery,
+  PreviewRequest,
+  PreviewResponse,
   Problem,
   Run,
   RunPage,
+  RunRequested,
   SchedulerState,
   Task,
   TaskInput,

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { type RequestIdVariables, requestId } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { ValidationError } from '../errors';
@@ -8,6 +9,7 @@ import { PROBLEM_TYPES, type Problem } from '../task/schemas';
 import { internalError, problemFor } from './problem';
 import { routes } from './routes';
 import type { SchedulerService } from './scheduler-service';
+import { nameSchemas } from './schema-names';
 import type { TaskService } from './task-service';
 
 export interface AppDeps {
@@ -59,14 +61,17 @@ function validationError(error: ZodError): ValidationError {
 }
 
 /** The HTTP API: the same app runs in the API Lambda (hono/aws-lambda) and on Node in local mode. */
-export function createApp(deps: AppDeps): OpenAPIHono {
-  const app = new OpenAPIHono({
+export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: RequestIdVariables }> {
+  nameSchemas();
+  const app = new OpenAPIHono<{ Variables: RequestIdVariables }>({
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.error as ZodError);
     },
   });
   const { tasks, scheduler } = deps;
   const withEtag = (c: Context, version: number) => c.header('ETag', `"${version}"`);
+  // Echoes the caller's X-Request-Id (the SDK sends one per call) or makes one: errors carry it, logs name it.
+  app.use(requestId());
 
   app.openapi(routes.health, (c) => c.json({ status: 'ok' as const }, 200));
 
@@ -164,7 +169,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     }
     const known = problemFor(error);
     if (known) return problem(c, known);
-    deps.log?.('error', 'unhandled error', { error: error.stack ?? String(error), path: c.req.path });
+    deps.log?.('error', 'unhandled error', {
+      error: error.stack ?? String(error),
+      path: c.req.path,
+      requestId: c.get('requestId'),
+    });
     return problem(c, internalError);
   });
 

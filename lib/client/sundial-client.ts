@@ -1,6 +1,4 @@
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { z } from 'zod';
-import { type PreviewRequest, PreviewResponse } from '../task/preview';
 import {
   BatchCreateResponse,
   type BatchRescheduleRequest,
@@ -10,7 +8,8 @@ import {
   GroupResult,
   type ListRunsQuery,
   type ListTasksQuery,
-  Problem,
+  type PreviewRequest,
+  PreviewResponse,
   RunPage,
   RunRequested,
   SchedulerState,
@@ -21,8 +20,10 @@ import {
   TaskPage,
   type TaskPatch,
 } from '../task/schemas';
-import { errorFor, SundialTimeoutError } from './errors';
-import { type CredentialsInput, isLocalEndpoint, regionOfEndpoint, signRequest } from './sign';
+import { type CredentialsInput, regionOfEndpoint } from './sign';
+import { abortableSleep, type Call, type RequestOptions, Transport } from './transport';
+
+export type { RequestOptions } from './transport';
 
 /** The environment variable the CLI and the client read when no endpoint is given. */
 export const ENDPOINT_ENV = 'SUNDIAL_ENDPOINT';
@@ -32,52 +33,43 @@ export interface SundialClientOptions {
    * Base URL of the API: the API Gateway URL, or `http://127.0.0.1:3000` for `npm start`.
    * Defaults to the `SUNDIAL_ENDPOINT` environment variable.
    */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /**
    * Credentials for SigV4 (`execute-api`). Default: none for a localhost endpoint, else the AWS default
-   * credential chain (environment, profile, SSO, container or instance role). `false` never signs.
+   * credential chain (environment, profile, SSO, container or instance role); when it finds none, calls fail
+   * with SundialCredentialsError before anything is sent. `false` never signs.
    */
-  credentials?: CredentialsInput | false;
+  credentials?: CredentialsInput | false | undefined;
   /** Signing region. Default: from an `execute-api` URL, else `AWS_REGION`, else `us-east-1`. */
-  region?: string;
+  region?: string | undefined;
   /** Attempts per call, the first included (default 3). Only safe calls are retried after a 5xx. */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Milliseconds one attempt may take before it is aborted (default 10 000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** A fetch implementation (default: the global one). */
-  fetch?: typeof fetch;
-  /** How to wait between attempts (default: a timer); tests pass one that does not wait. */
-  sleep?: (ms: number) => Promise<void>;
+  fetch?: typeof fetch | undefined;
+  /** How to wait between attempts (default: a timer that the call's signal ends); tests pass one that does not wait. */
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   /** A number in [0, 1) for backoff jitter (default Math.random). */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 /** Options of calls that change a task the caller read before. */
-export interface ConditionalOptions {
+export interface ConditionalOptions extends RequestOptions {
   /** Apply only if the task is still at this version (If-Match); otherwise VersionMismatchError (412). */
-  ifMatch?: number;
+  ifMatch?: number | undefined;
 }
-
-interface Call<S extends z.ZodType | undefined> {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  path: string;
-  schema: S;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Repeating the call has the same effect as making it once: safe to retry after an ambiguous failure. */
-  idempotent: boolean;
-}
-
-const BACKOFF = { baseMs: 100, capMs: 5_000, retryAfterCapMs: 20_000 };
 
 /**
  * Typed client for the Sundial HTTP API, one method per route. Requests to AWS are signed with SigV4;
  * throttling and server errors are retried with exponential backoff and full jitter; responses are checked
- * with the server's own zod schemas; error answers become typed errors (TaskNotFoundError,
- * TaskConflictError, VersionMismatchError, ValidationError, else SundialApiError).
+ * with the server's own zod schemas. Every failure is a typed SundialRequestError carrying the request id:
+ * error answers (TaskNotFoundError, TaskConflictError, VersionMismatchError, ValidationError, else
+ * SundialApiError), SundialNetworkError, SundialTimeoutError, SundialAbortError (the call's `signal`),
+ * SundialCredentialsError and SundialResponseError.
  *
  * @example
- * import { SundialClient } from 'sundial';
+ * import { SundialClient } from 'sundial-scheduler';
  *
  * const sundial = new SundialClient({ endpoint: 'http://127.0.0.1:3000' });
  * const task = await sundial.createTask({
@@ -91,31 +83,22 @@ const BACKOFF = { baseMs: 100, capMs: 5_000, retryAfterCapMs: 20_000 };
  */
 export class SundialClient {
   readonly endpoint: string;
-  private readonly fetch: typeof fetch;
-  private readonly credentials?: CredentialsInput;
-  /** The default chain found nothing: requests go unsigned (an IAM-authorized API will answer 403). */
-  private readonly optionalCredentials: boolean;
-  private readonly region: string;
-  private readonly maxAttempts: number;
-  private readonly timeoutMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+  private readonly transport: Transport;
 
   constructor(options: SundialClientOptions = {}) {
     const endpoint = options.endpoint ?? process.env[ENDPOINT_ENV];
     if (!endpoint) throw new TypeError(`SundialClient needs an endpoint (or the ${ENDPOINT_ENV} variable)`);
     this.endpoint = endpoint.replace(/\/+$/, '');
-    this.fetch = options.fetch ?? globalThis.fetch;
-    this.credentials =
-      options.credentials === false
-        ? undefined
-        : (options.credentials ?? (isLocalEndpoint(this.endpoint) ? undefined : fromNodeProviderChain()));
-    this.optionalCredentials = options.credentials === undefined;
-    this.region = options.region ?? regionOfEndpoint(this.endpoint) ?? process.env.AWS_REGION ?? 'us-east-1';
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
+    this.transport = new Transport({
+      endpoint: this.endpoint,
+      credentials: options.credentials,
+      region: options.region ?? regionOfEndpoint(this.endpoint) ?? process.env.AWS_REGION ?? 'us-east-1',
+      maxAttempts: Math.max(1, options.maxAttempts ?? 3),
+      timeoutMs: options.timeoutMs ?? 10_000,
+      fetch: options.fetch ?? globalThis.fetch,
+      sleep: options.sleep ?? abortableSleep,
+      random: options.random ?? Math.random,
+    });
   }
 
   /**
@@ -124,8 +107,11 @@ export class SundialClient {
    * @example
    * await sundial.createTask({ id: 'ping', target: { function: 'sundial-ping' }, schedule: { every: { minutes: 5 } } });
    */
-  createTask(input: CreateTaskRequest): Promise<Task> {
-    return this.call({ method: 'POST', path: '/v1/tasks', schema: Task, body: input, idempotent: false });
+  createTask(input: CreateTaskRequest, options?: RequestOptions): Promise<Task> {
+    return this.call(
+      { method: 'POST', path: '/v1/tasks', schema: Task, body: input, idempotent: false },
+      options,
+    );
   }
 
   /**
@@ -137,15 +123,21 @@ export class SundialClient {
    *   customers.map((c) => ({ id: `invoice-${c}`, group: 'invoices', target: { function: 'sundial-invoice' }, schedule: { cron: '0 6 1 * *' }, payload: { c } })),
    * );
    */
-  async createTasks(tasks: TaskInput[], options: { replaceExisting?: boolean } = {}): Promise<Task[]> {
+  async createTasks(
+    tasks: TaskInput[],
+    options: RequestOptions & { replaceExisting?: boolean | undefined } = {},
+  ): Promise<Task[]> {
     const body = { tasks, replaceExisting: options.replaceExisting };
-    const out = await this.call({
-      method: 'POST',
-      path: '/v1/tasks/batch',
-      schema: BatchCreateResponse,
-      body,
-      idempotent: false,
-    });
+    const out = await this.call(
+      {
+        method: 'POST',
+        path: '/v1/tasks/batch',
+        schema: BatchCreateResponse,
+        body,
+        idempotent: false,
+      },
+      options,
+    );
     return out.tasks;
   }
 
@@ -155,8 +147,8 @@ export class SundialClient {
    * @example
    * const { state, nextRunAt, version } = await sundial.getTask('nightly-report');
    */
-  getTask(id: string): Promise<Task> {
-    return this.call({ method: 'GET', path: taskPath(id), schema: Task, idempotent: true });
+  getTask(id: string, options?: RequestOptions): Promise<Task> {
+    return this.call({ method: 'GET', path: taskPath(id), schema: Task, idempotent: true }, options);
   }
 
   /**
@@ -165,13 +157,16 @@ export class SundialClient {
    * @example
    * const { tasks, cursor } = await sundial.listTasks({ group: 'reports', state: 'active', limit: 20 });
    */
-  listTasks(query: ListTasksQuery = {}): Promise<TaskPage> {
-    return this.call({
-      method: 'GET',
-      path: `/v1/tasks${queryString(query)}`,
-      schema: TaskPage,
-      idempotent: true,
-    });
+  listTasks(query: ListTasksQuery = {}, options?: RequestOptions): Promise<TaskPage> {
+    return this.call(
+      {
+        method: 'GET',
+        path: `/v1/tasks${queryString(query)}`,
+        schema: TaskPage,
+        idempotent: true,
+      },
+      options,
+    );
   }
 
   /**
@@ -182,10 +177,13 @@ export class SundialClient {
    *   for (const task of page.tasks) console.log(task.id, task.nextRunAt);
    * }
    */
-  async *paginateTasks(query: Omit<ListTasksQuery, 'cursor'> = {}): AsyncGenerator<TaskPage> {
+  async *paginateTasks(
+    query: Omit<ListTasksQuery, 'cursor'> = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<TaskPage> {
     let cursor: string | undefined;
     do {
-      const page = await this.listTasks({ ...query, cursor });
+      const page = await this.listTasks({ ...query, cursor }, options);
       yield page;
       cursor = page.cursor;
     } while (cursor);
@@ -200,14 +198,17 @@ export class SundialClient {
    * await sundial.updateTask('nightly-report', { schedule: { cron: '0 3 * * *' } }, { ifMatch: task.version });
    */
   updateTask(id: string, patch: TaskPatch, options: ConditionalOptions = {}): Promise<Task> {
-    return this.call({
-      method: 'PATCH',
-      path: taskPath(id),
-      schema: Task,
-      body: patch,
-      headers: ifMatchHeader(options),
-      idempotent: true,
-    });
+    return this.call(
+      {
+        method: 'PATCH',
+        path: taskPath(id),
+        schema: Task,
+        body: patch,
+        headers: ifMatchHeader(options),
+        idempotent: true,
+      },
+      options,
+    );
   }
 
   /**
@@ -216,8 +217,8 @@ export class SundialClient {
    * @example
    * await sundial.deleteTask('nightly-report');
    */
-  async deleteTask(id: string): Promise<void> {
-    await this.call({ method: 'DELETE', path: taskPath(id), schema: undefined, idempotent: true });
+  async deleteTask(id: string, options?: RequestOptions): Promise<void> {
+    await this.call({ method: 'DELETE', path: taskPath(id), schema: undefined, idempotent: true }, options);
   }
 
   /**
@@ -227,13 +228,16 @@ export class SundialClient {
    * await sundial.pauseTask('nightly-report');
    */
   pauseTask(id: string, options: ConditionalOptions = {}): Promise<Task> {
-    return this.call({
-      method: 'POST',
-      path: `${taskPath(id)}/pause`,
-      schema: Task,
-      headers: ifMatchHeader(options),
-      idempotent: true,
-    });
+    return this.call(
+      {
+        method: 'POST',
+        path: `${taskPath(id)}/pause`,
+        schema: Task,
+        headers: ifMatchHeader(options),
+        idempotent: true,
+      },
+      options,
+    );
   }
 
   /**
@@ -244,13 +248,16 @@ export class SundialClient {
    * const { nextRunAt } = await sundial.resumeTask('nightly-report');
    */
   resumeTask(id: string, options: ConditionalOptions = {}): Promise<Task> {
-    return this.call({
-      method: 'POST',
-      path: `${taskPath(id)}/resume`,
-      schema: Task,
-      headers: ifMatchHeader(options),
-      idempotent: true,
-    });
+    return this.call(
+      {
+        method: 'POST',
+        path: `${taskPath(id)}/resume`,
+        schema: Task,
+        headers: ifMatchHeader(options),
+        idempotent: true,
+      },
+      options,
+    );
   }
 
   /**
@@ -366,13 +373,16 @@ export class SundialClient {
    * const { runId } = await sundial.runTask('nightly-report');
    * // The run appears in listRuns('nightly-report') once the tick has delivered it.
    */
-  runTask(id: string): Promise<RunRequested> {
-    return this.call({
-      method: 'POST',
-      path: `${taskPath(id)}/run`,
-      schema: RunRequested,
-      idempotent: false,
-    });
+  runTask(id: string, options?: RequestOptions): Promise<RunRequested> {
+    return this.call(
+      {
+        method: 'POST',
+        path: `${taskPath(id)}/run`,
+        schema: RunRequested,
+        idempotent: false,
+      },
+      options,
+    );
   }
 
   /**
@@ -381,13 +391,16 @@ export class SundialClient {
    * @example
    * const { runs } = await sundial.listRuns('nightly-report', { limit: 10 });
    */
-  listRuns(id: string, query: ListRunsQuery = {}): Promise<RunPage> {
-    return this.call({
-      method: 'GET',
-      path: `${taskPath(id)}/runs${queryString(query)}`,
-      schema: RunPage,
-      idempotent: true,
-    });
+  listRuns(id: string, query: ListRunsQuery = {}, options?: RequestOptions): Promise<RunPage> {
+    return this.call(
+      {
+        method: 'GET',
+        path: `${taskPath(id)}/runs${queryString(query)}`,
+        schema: RunPage,
+        idempotent: true,
+      },
+      options,
+    );
   }
 
   /**
@@ -396,10 +409,14 @@ export class SundialClient {
    * @example
    * for await (const page of sundial.paginateRuns('nightly-report')) console.log(page.runs.length);
    */
-  async *paginateRuns(id: string, query: Omit<ListRunsQuery, 'cursor'> = {}): AsyncGenerator<RunPage> {
+  async *paginateRuns(
+    id: string,
+    query: Omit<ListRunsQuery, 'cursor'> = {},
+    options?: RequestOptions,
+  ): AsyncGenerator<RunPage> {
     let cursor: string | undefined;
     do {
-      const page = await this.listRuns(id, { ...query, cursor });
+      const page = await this.listRuns(id, { ...query, cursor }, options);
       yield page;
       cursor = page.cursor;
     } while (cursor);
@@ -411,13 +428,16 @@ export class SundialClient {
    * @example
    * const { matched, changed } = await sundial.pauseGroup('reports');
    */
-  pauseGroup(group: string): Promise<GroupResult> {
-    return this.call({
-      method: 'POST',
-      path: `${groupPath(group)}/pause`,
-      schema: GroupResult,
-      idempotent: true,
-    });
+  pauseGroup(group: string, options?: RequestOptions): Promise<GroupResult> {
+    return this.call(
+      {
+        method: 'POST',
+        path: `${groupPath(group)}/pause`,
+        schema: GroupResult,
+        idempotent: true,
+      },
+      options,
+    );
   }
 
   /**
@@ -426,13 +446,16 @@ export class SundialClient {
    * @example
    * await sundial.resumeGroup('reports');
    */
-  resumeGroup(group: string): Promise<GroupResult> {
-    return this.call({
-      method: 'POST',
-      path: `${groupPath(group)}/resume`,
-      schema: GroupResult,
-      idempotent: true,
-    });
+  resumeGroup(group: string, options?: RequestOptions): Promise<GroupResult> {
+    return this.call(
+      {
+        method: 'POST',
+        path: `${groupPath(group)}/resume`,
+        schema: GroupResult,
+        idempotent: true,
+      },
+      options,
+    );
   }
 
   /**
@@ -441,8 +464,11 @@ export class SundialClient {
    * @example
    * const { changed } = await sundial.deleteGroup('load-test');
    */
-  deleteGroup(group: string): Promise<GroupResult> {
-    return this.call({ method: 'DELETE', path: groupPath(group), schema: GroupResult, idempotent: true });
+  deleteGroup(group: string, options?: RequestOptions): Promise<GroupResult> {
+    return this.call(
+      { method: 'DELETE', path: groupPath(group), schema: GroupResult, idempotent: true },
+      options,
+    );
   }
 
   /**
@@ -451,8 +477,11 @@ export class SundialClient {
    * @example
    * const { state } = await sundial.getScheduler(); // 'ENABLED' | 'DISABLED'
    */
-  getScheduler(): Promise<SchedulerState> {
-    return this.call({ method: 'GET', path: '/v1/scheduler', schema: SchedulerState, idempotent: true });
+  getScheduler(options?: RequestOptions): Promise<SchedulerState> {
+    return this.call(
+      { method: 'GET', path: '/v1/scheduler', schema: SchedulerState, idempotent: true },
+      options,
+    );
   }
 
   /**
@@ -461,13 +490,16 @@ export class SundialClient {
    * @example
    * await sundial.pauseScheduler();
    */
-  pauseScheduler(): Promise<SchedulerState> {
-    return this.call({
-      method: 'POST',
-      path: '/v1/scheduler/pause',
-      schema: SchedulerState,
-      idempotent: true,
-    });
+  pauseScheduler(options?: RequestOptions): Promise<SchedulerState> {
+    return this.call(
+      {
+        method: 'POST',
+        path: '/v1/scheduler/pause',
+        schema: SchedulerState,
+        idempotent: true,
+      },
+      options,
+    );
   }
 
   /**
@@ -476,13 +508,16 @@ export class SundialClient {
    * @example
    * await sundial.resumeScheduler();
    */
-  resumeScheduler(): Promise<SchedulerState> {
-    return this.call({
-      method: 'POST',
-      path: '/v1/scheduler/resume',
-      schema: SchedulerState,
-      idempotent: true,
-    });
+  resumeScheduler(options?: RequestOptions): Promise<SchedulerState> {
+    return this.call(
+      {
+        method: 'POST',
+        path: '/v1/scheduler/resume',
+        schema: SchedulerState,
+        idempotent: true,
+      },
+      options,
+    );
   }
 
   /**
@@ -491,101 +526,24 @@ export class SundialClient {
    * @example
    * const { occurrences } = await sundial.previewSchedule({ schedule: { cron: '0 9 * * MON-FRI' }, timezone: 'Europe/Lisbon', count: 5 });
    */
-  previewSchedule(request: PreviewRequest): Promise<PreviewResponse> {
-    return this.call({
-      method: 'POST',
-      path: '/v1/schedules/preview',
-      schema: PreviewResponse,
-      body: request,
-      idempotent: true,
-    });
+  previewSchedule(request: PreviewRequest, options?: RequestOptions): Promise<PreviewResponse> {
+    return this.call(
+      {
+        method: 'POST',
+        path: '/v1/schedules/preview',
+        schema: PreviewResponse,
+        body: request,
+        idempotent: true,
+      },
+      options,
+    );
   }
 
-  private async call<S extends z.ZodType | undefined>(
+  private call<S extends z.ZodType | undefined>(
     call: Call<S>,
+    options?: RequestOptions,
   ): Promise<S extends z.ZodType ? z.output<S> : undefined> {
-    const url = `${this.endpoint}${call.path}`;
-    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-    const baseHeaders: Record<string, string> = { accept: 'application/json', ...call.headers };
-    if (body !== undefined) baseHeaders['content-type'] = 'application/json';
-    for (let attempt = 1; ; attempt++) {
-      const credentials = await this.resolveCredentials();
-      const headers = credentials
-        ? await signRequest(
-            { method: call.method, url, headers: baseHeaders, body },
-            { credentials, region: this.region },
-          )
-        : baseHeaders;
-      let response: Response;
-      try {
-        response = await this.fetch(url, {
-          method: call.method,
-          headers,
-          body,
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-      } catch (error) {
-        const timedOut = error instanceof Error && error.name === 'TimeoutError';
-        // The request may have reached the server: only a call that is safe to repeat is retried.
-        if (call.idempotent && attempt < this.maxAttempts) {
-          await this.sleep(this.backoff(attempt));
-          continue;
-        }
-        if (timedOut) {
-          throw new SundialTimeoutError(
-            `${call.method} ${call.path}: no answer within ${this.timeoutMs} ms`,
-            {
-              cause: error,
-            },
-          );
-        }
-        throw error;
-      }
-      const text = await response.text();
-      if (response.ok) {
-        return (call.schema ? call.schema.parse(text ? JSON.parse(text) : undefined) : undefined) as never;
-      }
-      // 429 and 503 mean the request was not processed; other 5xx may have been, like a network error.
-      const retryable =
-        response.status === 429 || response.status === 503 || (response.status >= 500 && call.idempotent);
-      if (retryable && attempt < this.maxAttempts) {
-        await this.sleep(this.backoff(attempt, response.headers.get('retry-after')));
-        continue;
-      }
-      throw errorFor(problemOf(response, text));
-    }
-  }
-
-  private async resolveCredentials() {
-    if (!this.credentials) return undefined;
-    if (typeof this.credentials !== 'function') return this.credentials;
-    try {
-      return await this.credentials();
-    } catch (error) {
-      if (this.optionalCredentials && (error as Error).name === 'CredentialsProviderError') return undefined;
-      throw error;
-    }
-  }
-
-  /** Exponential backoff with full jitter, or the server's Retry-After (seconds) when it gives one. */
-  private backoff(attempt: number, retryAfter?: string | null): number {
-    const seconds = retryAfter ? Number(retryAfter) : Number.NaN;
-    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, BACKOFF.retryAfterCapMs);
-    return Math.floor(this.random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** attempt));
-  }
-}
-
-function problemOf(response: Response, text: string): Problem {
-  try {
-    return Problem.parse(JSON.parse(text));
-  } catch {
-    // Not from the Sundial app: API Gateway (403 of a missing or wrong signature), a proxy, a load balancer.
-    return {
-      type: 'about:blank',
-      title: response.statusText || `HTTP ${response.status}`,
-      status: response.status,
-      detail: text.slice(0, 1000) || undefined,
-    };
+    return this.transport.send(call, options) as never;
   }
 }
 

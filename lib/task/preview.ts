@@ -1,5 +1,5 @@
 import cronstrue from 'cronstrue';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   type BasicSchedule,
   basicSchedule,
@@ -12,28 +12,11 @@ import {
   UNBOUNDED,
 } from '../schedule';
 import { compileTaskSchedule, firstRunAt, nextRunAfter, toIso } from './model';
-import { isoInstant, TaskInput } from './schemas';
+import { PreviewRequest, type PreviewResponse, type TaskInput } from './schemas';
 import { parseOrThrow } from './validate';
 
-/** The request of POST /v1/schedules/preview: a task's scheduling fields, plus where to start and how many. */
-export const PreviewRequest = TaskInput.pick({
-  schedule: true,
-  timezone: true,
-  cronDayMatch: true,
-  startAt: true,
-  endAt: true,
-  maxRuns: true,
-}).extend({
-  from: isoInstant.optional(),
-  count: z.number().int().min(1).max(1000).default(10),
-});
-export type PreviewRequest = z.input<typeof PreviewRequest>;
-
-export const PreviewResponse = z.object({
-  occurrences: z.array(z.string()),
-  description: z.string(),
-});
-export type PreviewResponse = z.infer<typeof PreviewResponse>;
+// The preview contract lives with the rest of the API contract, so the SDK imports no schedule engine.
+export { PreviewRequest, PreviewResponse } from './schemas';
 
 /**
  * What a schedule would do, without creating a task: up to `count` occurrences strictly after `from`

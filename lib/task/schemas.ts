@@ -415,6 +415,28 @@ export const SchedulerState = z.object({
 });
 export type SchedulerState = z.infer<typeof SchedulerState>;
 
+// ---- Schedule preview ----
+
+/** The request of POST /v1/schedules/preview: a task's scheduling fields, plus where to start and how many. */
+export const PreviewRequest = TaskInput.pick({
+  schedule: true,
+  timezone: true,
+  cronDayMatch: true,
+  startAt: true,
+  endAt: true,
+  maxRuns: true,
+}).extend({
+  from: isoInstant.optional(),
+  count: z.number().int().min(1).max(1000).default(10),
+});
+export type PreviewRequest = z.input<typeof PreviewRequest>;
+
+export const PreviewResponse = z.object({
+  occurrences: z.array(z.string()),
+  description: z.string(),
+});
+export type PreviewResponse = z.infer<typeof PreviewResponse>;
+
 /** Problem `type` URIs, one per error kind, so clients can tell errors apart without parsing text. */
 export const PROBLEM_TYPES = {
   validation: 'urn:sundial:problem:validation',

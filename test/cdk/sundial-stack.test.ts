@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, User } from 'aws-cdk-lib/aws-iam';
@@ -11,7 +12,8 @@ let template: Template;
 let app: App;
 
 beforeAll(() => {
-  app = new App({ context: { 'cli-telemetry': false } });
+  // The context of cdk.json (feature flags included): the template asserted is the one `npm run deploy` makes.
+  app = new App({ context: JSON.parse(readFileSync('cdk.json', 'utf8')).context });
   const stack = new SundialStack(app, 'Test', {
     sundial: { targetPrefixes: ['sundial-', 'billing-'], shards: 8 },
   });
@@ -56,7 +58,7 @@ describe('the Sundial stack', () => {
 
   it('ticks with rate(1 minute), no flexible window, bounded retries and a dead-letter queue', () => {
     const tick = template.findResources('AWS::Lambda::Function', {
-      Properties: { Handler: 'index.handler', Timeout: 120 },
+      Properties: { Handler: 'tick.handler', Timeout: 120 },
     });
     const [tickId] = Object.keys(tick);
     expect(tickId).toBeDefined();

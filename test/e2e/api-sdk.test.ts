@@ -103,6 +103,24 @@ describe('the SDK against the local cloud', () => {
     ]);
   });
 
+  it('carries the request id the API echoed and logged on every error answer', async () => {
+    const sent: string[] = [];
+    // A pass-through fetch that only records the header: the answer comes from the real local API.
+    const recording: typeof fetch = (url, init) => {
+      sent.push(new Headers(init?.headers).get('x-request-id') ?? '');
+      return fetch(url, init);
+    };
+    const client = new SundialClient({ endpoint: cloud.apiUrl, fetch: recording });
+    const missing = await client.getTask('sdk-none').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(TaskNotFoundError);
+    expect((missing as TaskNotFoundError).requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sent).toEqual([(missing as TaskNotFoundError).requestId]);
+    const answer = await fetch(`${cloud.apiUrl}/v1/tasks/sdk-none`, {
+      headers: { 'x-request-id': 'abc-123' },
+    });
+    expect(answer.headers.get('x-request-id')).toBe('abc-123');
+  });
+
   it('creates a batch and pages through it with the paginators', async () => {
     const tasks = await sundial.createTasks(
       Array.from({ length: 25 }, (_, i) => def(`sdk-page-${i}`, { group: 'sdk-pages' })),

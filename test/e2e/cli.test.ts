@@ -101,13 +101,19 @@ describe('the sundial CLI', { timeout: 90_000 }, () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^ {2}schedule\.cron: /m);
     expect((await sundial('tasks', 'get', 'nope')).code).toBe(1);
+
+    const json = await sundial('tasks', 'get', 'nope', '--output', 'json');
+    expect(json).toMatchObject({ code: 1, stdout: '' });
+    expect(JSON.parse(json.stderr)).toEqual({
+      error: expect.objectContaining({ kind: 'api', status: 404, requestId: expect.any(String) }),
+    });
   });
 
   it('exits 2 on usage errors and prints help with examples', async () => {
     expect((await sundial('tasks', 'frobnicate')).code).toBe(2);
     expect((await sundial('tasks', 'get')).code).toBe(2);
     const flag = await sundial('tasks', 'get', 'x', '--cron', '* * * * *');
-    expect(flag).toMatchObject({ code: 2, stderr: expect.stringContaining("'tasks get' takes no --cron") });
+    expect(flag).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown option '--cron'") });
     const help = await sundial('--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Examples');

@@ -42,4 +42,32 @@ describe('docs/openapi.json', () => {
       'application/problem+json',
     );
   });
+
+  it('names its component schemas and refers to them, so generated clients get named types', () => {
+    const doc = JSON.parse(renderOpenApi());
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining([
+        'Task',
+        'TaskInput',
+        'TaskPatch',
+        'TaskPage',
+        'Run',
+        'RunPage',
+        'Problem',
+        'Schedule',
+      ]),
+    );
+    expect(doc.paths['/v1/tasks/{id}'].get.responses['200'].content['application/json'].schema).toEqual(
+      ref('Task'),
+    );
+    expect(doc.paths['/v1/tasks'].post.requestBody.content['application/json'].schema).toEqual(
+      ref('CreateTaskRequest'),
+    );
+    expect(
+      doc.paths['/v1/tasks/{id}'].patch.responses['412'].content['application/problem+json'].schema,
+    ).toEqual(ref('Problem'));
+    expect(doc.components.schemas.TaskPage.properties.tasks.items).toEqual(ref('Task'));
+    expect(doc.components.schemas.Task.properties.schedule).toEqual(ref('Schedule'));
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseEvery } from '../../../lib/cli/main';
 import { table } from '../../../lib/cli/output';
+import { parseEvery } from '../../../lib/cli/task-options';
 
 describe('table', () => {
   it('aligns columns and shortens the widest one to fit the width', () => {

@@ -159,7 +159,7 @@ describe('SundialClient', () => {
     const headers = requests[0]?.init.headers as Record<string, string>;
     expect(requests[0]?.url).toBe('https://abc123.execute-api.eu-west-1.amazonaws.com/v1/tasks/a%20b');
     expect(headers.authorization).toMatch(
-      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=accept;content-type;host;if-match;x-amz-date, Signature=[0-9a-f]{64}$/,
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=accept;content-type;host;if-match;x-amz-date;x-request-id, Signature=[0-9a-f]{64}$/,
     );
     expect(headers['if-match']).toBe('"3"');
     expect(requests[1]?.url).toMatch(/\/v1\/tasks\?group=reports&limit=5$/);
