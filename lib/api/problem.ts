@@ -1,10 +1,12 @@
 import {
   RunQueueFullError,
   SchedulerNotConfiguredError,
+  ScheduleSearchLimitError,
   type SundialError,
   TaskBusyError,
   TaskConflictError,
   TaskNotFoundError,
+  TasksNotFoundError,
   ValidationError,
   VersionMismatchError,
 } from '../errors';
@@ -13,6 +15,7 @@ import { PROBLEM_TYPES, type Problem } from '../task/schemas';
 /** The one table from domain errors to HTTP status codes and problem types. */
 const STATUS: [new (...args: never[]) => SundialError, number, string, string][] = [
   [ValidationError, 400, 'Invalid request', PROBLEM_TYPES.validation],
+  [ScheduleSearchLimitError, 422, 'Schedule search limit reached', PROBLEM_TYPES.searchLimit],
   [TaskNotFoundError, 404, 'Task not found', PROBLEM_TYPES.taskNotFound],
   [TaskConflictError, 409, 'Task already exists', PROBLEM_TYPES.taskConflict],
   [VersionMismatchError, 412, 'Version mismatch', PROBLEM_TYPES.versionMismatch],
@@ -30,10 +33,16 @@ export function problemFor(error: unknown): Problem | undefined {
         title,
         status,
         detail: error.message,
-        errors: error instanceof ValidationError ? error.errors : undefined,
+        errors: fieldErrors(error),
       };
     }
   }
+  return undefined;
+}
+
+function fieldErrors(error: unknown) {
+  if (error instanceof ValidationError || error instanceof TasksNotFoundError) return error.errors;
+  if (error instanceof ScheduleSearchLimitError) return [{ path: 'schedule', message: error.message }];
   return undefined;
 }
 
