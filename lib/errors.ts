@@ -89,3 +89,30 @@ export class SchedulerUnavailableError extends SundialError {
     super('the tick schedule (EventBridge Scheduler) is unavailable; try again shortly', options);
   }
 }
+
+/**
+ * A request asked for more schedule searching than one request may do (see SearchLimits): too many
+ * occurrences of a sparse schedule, for example. `bound` says which limit was reached.
+ */
+export class ScheduleSearchLimitError extends SundialError {
+  readonly bound: 'steps' | 'time';
+  constructor(bound: 'steps' | 'time', limits: { maxSteps: number; maxMs: number }, options?: ErrorOptions) {
+    super(
+      bound === 'steps'
+        ? `the schedule search examined ${limits.maxSteps} candidate times (the limit per request) without finishing: ask for fewer occurrences, or a schedule that fires more often`
+        : `the schedule search took longer than ${limits.maxMs} ms (the limit per request): ask for fewer occurrences, or a schedule that fires more often`,
+      options,
+    );
+    this.bound = bound;
+  }
+}
+
+/** Some tasks of a list do not exist (nothing was changed); `errors` names each by its place in the list. */
+export class TasksNotFoundError extends TaskNotFoundError {
+  readonly errors: FieldError[];
+  constructor(missing: { path: string; taskId: string }[], options?: ErrorOptions) {
+    super(missing[0]?.taskId ?? '?', options);
+    this.message = `${missing.length === 1 ? 'task' : 'tasks'} ${missing.map((m) => `'${m.taskId}'`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist: nothing was changed`;
+    this.errors = missing.map(({ path, taskId }) => ({ path, message: `task '${taskId}' does not exist` }));
+  }
+}

@@ -29,8 +29,10 @@ export {
 export { type FieldError, SundialError } from './errors';
 export type {
   BatchCreateRequest,
+  BatchRescheduleRequest,
   CreateTaskRequest,
   DeliveryEvent,
+  FetchTasksResponse,
   GroupResult,
   ListRunsQuery,
   ListTasksQuery,
@@ -43,6 +45,7 @@ export type {
   SchedulerState,
   Task,
   TaskInput,
+  TaskListResult,
   TaskPage,
   TaskPatch,
   TaskState,

@@ -146,6 +146,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: RequestIdVari
     withEtag(c, task.version);
     return c.json(task, 200);
   });
+  app.openapi(routes.rescheduleTask, async (c) => {
+    const task = await tasks.rescheduleTask(c.req.param('id'), await jsonBody(c), c.req.header('if-match'));
+    withEtag(c, task.version);
+    return c.json(task, 200);
+  });
+  app.openapi(routes.fetchTasks, async (c) => c.json(await tasks.fetchTasks(await jsonBody(c)), 200));
+  app.openapi(routes.pauseTasks, async (c) => c.json(await tasks.pauseTasks(await jsonBody(c)), 200));
+  app.openapi(routes.resumeTasks, async (c) => c.json(await tasks.resumeTasks(await jsonBody(c)), 200));
+  app.openapi(routes.deleteTasks, async (c) => c.json(await tasks.deleteTasks(await jsonBody(c)), 200));
+  app.openapi(routes.rescheduleTasks, async (c) =>
+    c.json({ tasks: await tasks.rescheduleTasks(await jsonBody(c)) }, 200),
+  );
   app.openapi(routes.runTask, async (c) => c.json(await tasks.runTask(c.req.param('id')), 202));
   app.openapi(routes.listRuns, async (c) => {
     const page = await tasks.listRuns(c.req.param('id'), c.req.query());

@@ -2,11 +2,13 @@ import {
   RunQueueFullError,
   SchedulerNotConfiguredError,
   SchedulerUnavailableError,
+  ScheduleSearchLimitError,
   StoreUnavailableError,
   type SundialError,
   TaskBusyError,
   TaskConflictError,
   TaskNotFoundError,
+  TasksNotFoundError,
   ValidationError,
   VersionMismatchError,
 } from '../errors';
@@ -15,6 +17,7 @@ import { PROBLEM_TYPES, type Problem } from '../task/schemas';
 /** The one table from domain errors to HTTP status codes and problem types. */
 const STATUS: [new (...args: never[]) => SundialError, number, string, string][] = [
   [ValidationError, 400, 'Invalid request', PROBLEM_TYPES.validation],
+  [ScheduleSearchLimitError, 422, 'Schedule search limit reached', PROBLEM_TYPES.searchLimit],
   [TaskNotFoundError, 404, 'Task not found', PROBLEM_TYPES.taskNotFound],
   [TaskConflictError, 409, 'Task already exists', PROBLEM_TYPES.taskConflict],
   [VersionMismatchError, 412, 'Version mismatch', PROBLEM_TYPES.versionMismatch],
@@ -27,8 +30,7 @@ const STATUS: [new (...args: never[]) => SundialError, number, string, string][]
 
 /**
  * Seconds a client should wait before retrying, per problem type (the `Retry-After` header): a lost race
- * clears at once; an outage takes longer (DynamoDB Local restarts in about 3 s, and AWS throttling and
- * failover take seconds too).
+ * clears at once; an outage takes longer (a DynamoDB Local being restarted, AWS throttling or failover).
  */
 const RETRY_AFTER_SECONDS: Partial<Record<string, number>> = {
   [PROBLEM_TYPES.taskBusy]: 1,
@@ -47,10 +49,16 @@ export function problemFor(error: unknown): Problem | undefined {
         title,
         status,
         detail: error.message,
-        errors: error instanceof ValidationError ? error.errors : undefined,
+        errors: fieldErrors(error),
       };
     }
   }
+  return undefined;
+}
+
+function fieldErrors(error: unknown) {
+  if (error instanceof ValidationError || error instanceof TasksNotFoundError) return error.errors;
+  if (error instanceof ScheduleSearchLimitError) return [{ path: 'schedule', message: error.message }];
   return undefined;
 }
 

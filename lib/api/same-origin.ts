@@ -16,7 +16,8 @@ function refusal(status: 403 | 415, header: string, message: string): Problem {
 }
 
 /**
- * Why a server on 127.0.0.1 that answers only its own pages refuses this request, or undefined. Any web
+ * Why a server on 127.0.0.1 that answers only its own pages (the local API, `sundial console`) refuses
+ * this request, or undefined. Any web
  * page in the user's browser can send requests to 127.0.0.1, so: the Host must be one of `origins`' (a
  * foreign one is DNS rebinding); an Origin, when sent, must be one of `origins`, and Sec-Fetch-Site must
  * not say another site (another page's fetch or form); and a write must say `application/json`, the one
@@ -41,14 +42,17 @@ export function crossSiteRefusal(request: Request, origins: readonly string[]): 
   return undefined;
 }
 
+/** The answer refusing this request (a problem document), or undefined when it may be served. */
+export function crossSiteResponse(request: Request, origins: readonly string[]): Response | undefined {
+  const problem = crossSiteRefusal(request, origins);
+  if (!problem) return undefined;
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { 'content-type': 'application/problem+json' },
+  });
+}
+
 /** `fetch`, answering only requests that `crossSiteRefusal` lets through; `origins()` is read per request. */
 export function sameOriginOnly(fetch: Fetch, origins: () => readonly string[]): Fetch {
-  return (request) => {
-    const problem = crossSiteRefusal(request, origins());
-    if (!problem) return fetch(request);
-    return new Response(JSON.stringify(problem), {
-      status: problem.status,
-      headers: { 'content-type': 'application/problem+json' },
-    });
-  };
+  return (request) => crossSiteResponse(request, origins()) ?? fetch(request);
 }

@@ -3,24 +3,38 @@ import type { Clock } from '../clock';
 import type { ShardRange } from '../dispatch/tick-request';
 import { TaskNotFoundError, ValidationError } from '../errors';
 import type { Log } from '../log';
+import {
+  DEFAULT_SEARCH_LIMITS,
+  instantOf,
+  type SearchBudget,
+  type SearchLimits,
+  searchBudget,
+} from '../schedule';
 import type { ManualRun } from '../store/items';
 import { shardOf } from '../store/schema';
 import type { Page, TaskChange, TaskStore } from '../store/task-store';
 import { buildTask, toIso } from '../task/model';
 import { applyPatch, pauseTask, resumeTask } from '../task/patch';
 import { type PreviewResponse, previewSchedule } from '../task/preview';
+import { rescheduleTask } from '../task/reschedule';
 import {
   BatchCreateRequest,
+  BatchRescheduleRequest,
   CreateTaskRequest,
+  type DeleteTasksResponse,
+  type FetchTasksResponse,
   GroupId,
   type GroupResult,
   ListRunsQuery,
   ListTasksQuery,
+  RescheduleRequest,
   type Run,
   type RunRequested,
   type Task,
   type TaskDefinition,
   TaskId,
+  TaskIdList,
+  type TaskListResult,
   TaskPatch,
 } from '../task/schemas';
 import { assertTargetAllowed, assertTargetEnvironment, type TargetEnvironment } from '../task/targets';
@@ -40,16 +54,28 @@ export interface TaskServiceDeps {
   /** Starts a tick on one shard at once, so a manual run need not wait for the next minute. */
   nudgeTick?: (range: ShardRange) => Promise<void>;
   log?: Log;
+  /** How much schedule searching one request may do (default DEFAULT_SEARCH_LIMITS). */
+  searchLimits?: SearchLimits;
+  /** Milliseconds from a monotonic clock, for the time limit of a search (default performance.now). */
+  elapsedMs?: () => number;
 }
 
 /** The use cases behind the HTTP API: validate at the edge, then trust the types. */
 export class TaskService {
   constructor(private readonly deps: TaskServiceDeps) {}
 
+  /** A fresh budget for the schedule search of one request. */
+  private budget(): SearchBudget {
+    const limits = this.deps.searchLimits ?? DEFAULT_SEARCH_LIMITS;
+    const elapsed = this.deps.elapsedMs ?? (() => performance.now());
+    const start = elapsed();
+    return searchBudget(limits, () => elapsed() - start > limits.maxMs);
+  }
+
   /** Creates a task (201); with `replaceExisting` an existing task of that id is replaced. */
   async createTask(body: unknown): Promise<Task> {
     const { replaceExisting, ...input } = parseOrThrow(CreateTaskRequest, body);
-    const task = this.build(input);
+    const task = this.build(input, this.budget());
     if (replaceExisting) return this.deps.store.replaceTask(task);
     // A single conditional put: half the write cost of a one-item transaction.
     await this.deps.store.createTask(task);
@@ -60,9 +86,10 @@ export class TaskService {
   async createTasks(body: unknown): Promise<Task[]> {
     const request = parseOrThrow(BatchCreateRequest, body);
     const errors: { path: string; message: string }[] = [];
+    const budget = this.budget();
     const tasks = request.tasks.map((input, i) => {
       try {
-        return this.build(input);
+        return this.build(input, budget);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         errors.push(...error.errors.map((e) => ({ ...e, path: `tasks.${i}.${e.path}` })));
@@ -73,9 +100,9 @@ export class TaskService {
     return this.deps.store.createTasks(tasks as Task[], request.replaceExisting);
   }
 
-  private build(input: TaskDefinition): Task {
+  private build(input: TaskDefinition, budget: SearchBudget): Task {
     this.assertTarget(input.target.function);
-    return buildTask({ ...input, id: input.id ?? ulid() }, this.deps.clock.now());
+    return buildTask({ ...input, id: input.id ?? ulid() }, this.deps.clock.now(), budget);
   }
 
   private assertTarget(nameOrArn: string): void {
@@ -101,7 +128,7 @@ export class TaskService {
     const expectedVersion = parseIfMatch(ifMatch);
     const { task } = await this.deps.store.modifyTask(
       taskId,
-      (current) => applyPatch(current.task, patch, this.deps.clock.now()),
+      (current) => applyPatch(current.task, patch, this.deps.clock.now(), this.budget()),
       { expectedVersion },
     );
     return task;
@@ -175,7 +202,74 @@ export class TaskService {
   }
 
   previewSchedule(body: unknown): PreviewResponse {
-    return previewSchedule(body, this.deps.clock.now());
+    return previewSchedule(body, this.deps.clock.now(), this.budget());
+  }
+
+  /** The tasks of a list of ids, in the order asked; ids that do not exist are listed in `notFound`. */
+  async fetchTasks(body: unknown): Promise<FetchTasksResponse> {
+    const { ids } = parseOrThrow(TaskIdList, body);
+    const found = await this.deps.store.getDueTasks(ids);
+    return {
+      tasks: ids.flatMap((id) => found.get(id)?.task ?? []),
+      notFound: ids.filter((id) => !found.has(id)),
+    };
+  }
+
+  /** Pauses every task of a list, all or nothing (404 naming each missing id, and nothing changes). */
+  pauseTasks(body: unknown): Promise<TaskListResult> {
+    return this.modifyList(body, (current) => pauseTask(current.task, this.deps.clock.now()));
+  }
+
+  /** Resumes every task of a list, all or nothing; each follows its misfire policy as a single resume. */
+  resumeTasks(body: unknown): Promise<TaskListResult> {
+    return this.modifyList(body, (current) => resumeTask(current.task, this.deps.clock.now()));
+  }
+
+  private async modifyList(body: unknown, change: TaskChange): Promise<TaskListResult> {
+    const { ids } = parseOrThrow(TaskIdList, body);
+    const results = await this.deps.store.modifyTasks(
+      ids.map((taskId, i) => ({ taskId, change, path: `ids.${i}` })),
+    );
+    return { tasks: results.map((r) => r.task), changed: results.filter((r) => r.changed).length };
+  }
+
+  /** Deletes every task of a list and their run histories, all or nothing. */
+  async deleteTasks(body: unknown): Promise<DeleteTasksResponse> {
+    const { ids } = parseOrThrow(TaskIdList, body);
+    await this.deps.store.deleteTasks(ids);
+    return { deleted: ids };
+  }
+
+  /** Sets a task's next run without changing its schedule; `ifMatch` as for PATCH. */
+  async rescheduleTask(id: string, body: unknown, ifMatch?: string): Promise<Task> {
+    const taskId = parseOrThrow(TaskId, id, 'id');
+    const at = instantOf(parseOrThrow(RescheduleRequest, body).nextRunAt);
+    const { task } = await this.deps.store.modifyTask(
+      taskId,
+      (current) => rescheduleTask(current.task, at, this.deps.clock.now()),
+      { expectedVersion: parseIfMatch(ifMatch) },
+    );
+    return task;
+  }
+
+  /** Moves the next runs of many tasks in one transaction: all of them, or none. */
+  async rescheduleTasks(body: unknown): Promise<Task[]> {
+    const { tasks } = parseOrThrow(BatchRescheduleRequest, body);
+    const results = await this.deps.store.modifyTasks(
+      tasks.map((move, i) => ({
+        taskId: move.id,
+        expectedVersion: move.version,
+        path: `tasks.${i}.id`,
+        change: (current) =>
+          rescheduleTask(
+            current.task,
+            instantOf(move.nextRunAt),
+            this.deps.clock.now(),
+            `tasks.${i}.nextRunAt`,
+          ),
+      })),
+    );
+    return results.map((r) => r.task);
   }
 }
 

@@ -19,6 +19,15 @@ interface GlobalOptions {
 /** A bad command line found by a command itself (not by the parser): exit code 2, like the parser's. */
 export class UsageError extends Error {}
 
+/** A command failed for a reason of its own, not an SDK call's: exit code 1, `kind` in the JSON error. */
+export class CommandError extends Error {
+  readonly kind: string;
+  constructor(kind: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.kind = kind;
+  }
+}
+
 /** What a command's action works with: the client and the printer the global options ask for. */
 export function session(cli: Cli, command: Command) {
   const options = command.optsWithGlobals<GlobalOptions>();

@@ -8,7 +8,7 @@ import {
   SundialResponseError,
   SundialTimeoutError,
 } from '../client/errors';
-import { UsageError } from './context';
+import { CommandError, UsageError } from './context';
 import type { Io } from './output';
 
 /** Exit codes: 0 ok, 1 the call failed (API, network, credentials), 2 a bad command line. */
@@ -46,6 +46,7 @@ const KINDS: [typeof SundialRequestError, string][] = [
 function describe(error: unknown): Record<string, unknown> & { kind: string; message: string } {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof UsageError) return { kind: 'usage', message };
+  if (error instanceof CommandError) return { kind: error.kind, message };
   if (error instanceof SundialApiError) {
     const { type, title, status, errors } = error.problem;
     return { kind: 'api', message, status, type, title, errors, requestId: error.requestId };

@@ -1,7 +1,10 @@
 import type { z } from 'zod';
 import {
   BatchCreateResponse,
+  type BatchRescheduleRequest,
   type CreateTaskRequest,
+  DeleteTasksResponse,
+  FetchTasksResponse,
   GroupResult,
   type ListRunsQuery,
   type ListTasksQuery,
@@ -12,6 +15,8 @@ import {
   SchedulerState,
   Task,
   type TaskInput,
+  TaskList,
+  TaskListResult,
   TaskPage,
   type TaskPatch,
 } from '../task/schemas';
@@ -253,6 +258,111 @@ export class SundialClient {
       },
       options,
     );
+  }
+
+  /**
+   * Sets a task's next run without changing its schedule: it fires at `nextRunAt`, then the schedule
+   * resumes from there (APScheduler's `next_run_time`).
+   *
+   * @example
+   * await sundial.rescheduleTask('nightly-report', '2026-12-24T18:00:00Z');
+   */
+  rescheduleTask(id: string, nextRunAt: string, options: ConditionalOptions = {}): Promise<Task> {
+    return this.call({
+      method: 'POST',
+      path: `${taskPath(id)}/reschedule`,
+      schema: Task,
+      body: { nextRunAt },
+      headers: ifMatchHeader(options),
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Moves the next runs of up to 100 tasks in one transaction: all move, or none does (a missing id is a
+   * TaskNotFoundError, a refused time a ValidationError naming `tasks.N.nextRunAt`).
+   *
+   * @example
+   * await sundial.rescheduleTasks([{ id: 'a', nextRunAt: '2026-12-24T18:00:00Z' }, { id: 'b', nextRunAt: '2026-12-24T18:05:00Z' }]);
+   */
+  async rescheduleTasks(moves: BatchRescheduleRequest['tasks']): Promise<Task[]> {
+    const body = { tasks: moves };
+    const out = await this.call({
+      method: 'POST',
+      path: '/v1/tasks/reschedule',
+      schema: TaskList,
+      body,
+      idempotent: true,
+    });
+    return out.tasks;
+  }
+
+  /**
+   * Reads up to 100 tasks by id; ids that do not exist come back in `notFound`.
+   *
+   * @example
+   * const { tasks, notFound } = await sundial.getTasks(['a', 'b']);
+   */
+  getTasks(ids: string[]): Promise<FetchTasksResponse> {
+    const body = { ids };
+    return this.call({
+      method: 'POST',
+      path: '/v1/tasks/fetch',
+      schema: FetchTasksResponse,
+      body,
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Pauses up to 100 tasks by id, all or nothing: a missing id is a TaskNotFoundError and nothing changes.
+   *
+   * @example
+   * const { changed } = await sundial.pauseTasks(['a', 'b']);
+   */
+  pauseTasks(ids: string[]): Promise<TaskListResult> {
+    return this.call({
+      method: 'POST',
+      path: '/v1/tasks/pause',
+      schema: TaskListResult,
+      body: { ids },
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Resumes up to 100 paused tasks by id, all or nothing; each follows its misfire policy.
+   *
+   * @example
+   * await sundial.resumeTasks(['a', 'b']);
+   */
+  resumeTasks(ids: string[]): Promise<TaskListResult> {
+    return this.call({
+      method: 'POST',
+      path: '/v1/tasks/resume',
+      schema: TaskListResult,
+      body: { ids },
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Deletes up to 100 tasks by id and their run histories, all or nothing. Not retried after an
+   * ambiguous failure: a repeat after success would answer 404.
+   *
+   * @example
+   * await sundial.deleteTasks(['a', 'b']);
+   */
+  async deleteTasks(ids: string[]): Promise<string[]> {
+    const body = { ids };
+    const out = await this.call({
+      method: 'POST',
+      path: '/v1/tasks/delete',
+      schema: DeleteTasksResponse,
+      body,
+      idempotent: false,
+    });
+    return out.deleted;
   }
 
   /**

@@ -4,6 +4,8 @@ import { type ServerType, serve } from '@hono/node-server';
 import { sameOriginOnly } from '../api/same-origin';
 import type { Clock } from '../clock';
 import { DEFAULTS, type SundialConfig } from '../config';
+import { loadConsoleAssets } from '../console/assets';
+import { CONSOLE_PATH, withConsole } from '../console/serve';
 import { emptyTickReport, parseTickRequest, type TickOptions, type TickReport } from '../dispatch/tick';
 import type { Log } from '../log';
 import { createRuntime, type Runtime } from '../runtime';
@@ -48,10 +50,14 @@ export interface LocalCloudOptions {
   log?: Log;
   /** Tick settings (look-ahead, fan-out threshold…), for tests and the bench. */
   tick?: Partial<TickOptions>;
+  /** Where the built console is (default: where `npm run build:console` writes it). */
+  consoleAssetsDir?: string;
 }
 
 export interface LocalCloud {
   apiUrl: string;
+  /** The console, served by the same server as the API. */
+  consoleUrl: string;
   lambdaUrl: string;
   dynamodbEndpoint: string;
   /** What the HTTP server serves (the API behind local mode's same-origin guard), callable in-process. */
@@ -150,9 +156,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }),
     );
 
-    // Any web page in the user's browser can reach 127.0.0.1: the API answers only its own origin.
+    // Any web page in the user's browser can reach 127.0.0.1: the API and the console answer only their own origin.
     const origins: string[] = [];
-    const fetch = sameOriginOnly(runtime.app.fetch, () => origins);
+    const fetch = sameOriginOnly(
+      withConsole(runtime.app.fetch, await loadConsoleAssets(options.consoleAssetsDir)),
+      () => origins,
+    );
     const server: ServerType = await new Promise((resolve, reject) => {
       const s = serve({ fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () => resolve(s));
       s.once('error', (error) => reject(listenError(error, 'HTTP API', '--port')));
@@ -177,8 +186,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       const clock = startLocalClock(tick, options.tickSeconds, options.log);
       stops.push(async () => clock.stop());
     }
+    const consoleUrl = `${apiUrl}${CONSOLE_PATH}`;
     return {
       apiUrl,
+      consoleUrl,
       fetch,
       lambdaUrl,
       dynamodbEndpoint,

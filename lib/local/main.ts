@@ -76,6 +76,7 @@ async function main() {
   });
   const at = new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
   console.log(`Sundial is running locally.
+  Console           ${cloud.consoleUrl}
   HTTP API          ${cloud.apiUrl}
   Lambda endpoint   ${cloud.lambdaUrl}   functions: ${cloud.lambda.names().join(', ')}
   DynamoDB Local    ${cloud.dynamodbEndpoint}   table ${cloud.config.tableName}, data in ${values['data-dir'] ?? '.sundial'}/

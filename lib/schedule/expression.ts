@@ -3,13 +3,19 @@ import type { BasicSchedule } from './types';
 
 const PATH = 'schedule.expression';
 
-/** AWS numbers days of the week 1-7 from Sunday; POSIX 0-6. Names and the nth after `#` stay. */
-function awsDayOfWeekToPosix(field: string): string {
+const AWS_DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/**
+ * AWS numbers days of the week 1-7 from Sunday; POSIX 0-6, so numbers become POSIX numbers, or names
+ * where the result is a 7-field (Quartz-form) cron, which takes names only. Names and the nth after
+ * `#` stay.
+ */
+function awsDayOfWeek(field: string, asNames: boolean): string {
   if (field === '?' || field === '*') return '*';
   return field
     .split(',')
     .map((item) => {
-      if (item.toUpperCase() === 'L') return '6'; // AWS `L` alone: the last day of the week, Saturday
+      if (item.toUpperCase() === 'L') return asNames ? 'SAT' : '6'; // AWS `L` alone: the last day of the week
       const cut = item.search(/[#/]/);
       const head = cut < 0 ? item : item.slice(0, cut);
       const tail = cut < 0 ? '' : item.slice(cut);
@@ -19,7 +25,7 @@ function awsDayOfWeekToPosix(field: string): string {
           if (day < 1 || day > 7) {
             throw new InvalidScheduleError(PATH, `day of week ${n} is outside 1-7 (1 = SUN, as in AWS)`);
           }
-          return String(day - 1);
+          return asNames ? (AWS_DAYS[day - 1] as string) : String(day - 1);
         }) + tail
       );
     })
@@ -38,13 +44,12 @@ function normaliseCron(body: string): BasicSchedule {
   if ((dom === '?') === (dow === '?')) {
     throw new InvalidScheduleError(PATH, 'exactly one of day-of-month and day-of-week must be ? (as in AWS)');
   }
-  if (year !== '*' && year !== '?') {
-    throw new InvalidScheduleError(
-      PATH,
-      `a year other than * is not supported ('${year}'): bound the task with startAt/endAt instead`,
-    );
+  const day = dom === '?' ? '*' : dom;
+  if (year === '*' || year === '?') {
+    return { cron: [minute, hour, day, month, awsDayOfWeek(dow, false)].join(' ') };
   }
-  return { cron: [minute, hour, dom === '?' ? '*' : dom, month, awsDayOfWeekToPosix(dow)].join(' ') };
+  // A year: the 7-field form, seconds first and the year last.
+  return { cron: ['0', minute, hour, day, month, awsDayOfWeek(dow, true), year].join(' ') };
 }
 
 const RATE_UNITS: Record<string, 'minutes' | 'hours' | 'days'> = {

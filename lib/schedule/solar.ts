@@ -1,5 +1,6 @@
 import { getTimes, type SunTimeName } from 'suncalc';
 import { InvalidScheduleError } from '../errors';
+import { type SearchBudget, UNBOUNDED } from './budget';
 import type { CompiledSchedule, Solar, SolarEvent } from './types';
 
 const DAY = 86_400_000;
@@ -23,7 +24,11 @@ const SUNCALC_KEY: Record<SolarEvent, SunTimeName | 'solarNoon'> = {
  * (polar day or night: suncalc answers null) are skipped. Instants only: the time zone plays
  * no part, so DST cannot move or double a solar occurrence.
  */
-export function compileSolar(solar: Solar, path = 'schedule.solar'): CompiledSchedule {
+export function compileSolar(
+  solar: Solar,
+  path = 'schedule.solar',
+  budget: SearchBudget = UNBOUNDED,
+): CompiledSchedule {
   const key = SUNCALC_KEY[solar.event];
   const shift = (solar.offsetMinutes ?? 0) * 60_000;
   // Local solar noon is about 12:00 UTC minus the longitude at 15° an hour; suncalc picks the solar day
@@ -33,6 +38,7 @@ export function compileSolar(solar: Solar, path = 'schedule.solar'): CompiledSch
     next(after) {
       const base = Math.floor(after / DAY) * DAY;
       for (let k = -2; k < MAX_DAYS; k++) {
+        budget.spend();
         const times = getTimes(new Date(base + k * DAY + noonUtc), solar.latitude, solar.longitude);
         const event = key === 'solarNoon' ? times.solarNoon : times[key];
         if (!event) continue;

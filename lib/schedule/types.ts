@@ -29,11 +29,33 @@ export interface Solar {
   offsetMinutes?: number;
 }
 
+/**
+ * APScheduler's fielded cron trigger: each field a number or an expression (`*`, `*\/2`, `1-5`,
+ * `mon-fri`, and for `day` also `last`, `2nd fri`, `last sun`), all of them matching at once.
+ */
+export interface Fields {
+  year?: number | string;
+  month?: number | string;
+  day?: number | string;
+  /** ISO week of the year, 1-53. */
+  week?: number | string;
+  /** 0-6 from Monday, or mon-sun. */
+  day_of_week?: number | string;
+  hour?: number | string;
+  minute?: number | string;
+  second?: number | string;
+}
+
 /** How a cron with both day fields restricted matches: POSIX `or` (either) or `and` (both). */
 export type DayMatch = 'or' | 'and';
 
 /** A schedule kind the engine computes directly. */
-export type BasicSchedule = { cron: string } | { every: Every } | { at: string } | { solar: Solar };
+export type BasicSchedule =
+  | { cron: string }
+  | { every: Every }
+  | { at: string }
+  | { solar: Solar }
+  | { fields: Fields };
 
 /** When a task fires: exactly one kind. `expression` (EventBridge syntax) is normalised to a basic kind. */
 export type Schedule = BasicSchedule | { expression: string };

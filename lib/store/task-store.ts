@@ -12,7 +12,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
-import { TaskBusyError, TaskConflictError, TaskNotFoundError, VersionMismatchError } from '../errors';
+import {
+  TaskBusyError,
+  TaskConflictError,
+  TaskNotFoundError,
+  TasksNotFoundError,
+  VersionMismatchError,
+} from '../errors';
 import { type Run, Task, type TaskState } from '../task/schemas';
 import {
   type DueTask,
@@ -42,6 +48,14 @@ const GROUP_CONCURRENCY = 16;
 
 /** A change to one task: the new task, or undefined when there is nothing to change (idempotent no-op). */
 export type TaskChange = (current: DueTask) => Task | undefined;
+
+/** One task's change in an all-or-nothing call; `path` names the task in the request (`ids.3`). */
+export interface BatchChange {
+  taskId: string;
+  change: TaskChange;
+  expectedVersion?: number;
+  path?: string;
+}
 
 export type { DueTask, Lease, Page, TaskStoreOptions } from './items';
 
@@ -160,6 +174,22 @@ export class TaskStore extends TableAdapter {
   }
 
   private async writeChange(current: DueTask, next: Task): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({ TableName: this.tableName, ...this.changeUpdate(current, next) }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The conditional update of one user change, for a single write or inside a transaction: it keeps the
+   * dispatcher's invariants (dueAt is the fire time of nextRunAt, conditions on version and dueAt).
+   */
+  private changeUpdate(current: DueTask, next: Task) {
     const dueAt = dueAtOf(next, current.manualRuns);
     const due = dueAt !== undefined;
     const fields: Record<string, unknown> = {
@@ -194,22 +224,110 @@ export class TaskStore extends TableAdapter {
     }
     const seenDue = current.dueAt !== undefined;
     if (seenDue) values[':seenDueAt'] = current.dueAt;
+    return {
+      Key: taskKey(current.task.id),
+      ConditionExpression: `${sameVersion} AND ${seenDue ? dueAtUnchanged : notDue}`,
+      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  /** Reads tasks by id, consistently (at most 100 ids); ids that do not exist are absent from the map. */
+  async getDueTasks(ids: string[]): Promise<Map<string, DueTask>> {
+    const found = new Map<string, DueTask>();
+    let keys: Record<string, unknown>[] | undefined = [...new Set(ids)].map(taskKey);
+    while (keys && keys.length > 0) {
+      const out: BatchGetCommandOutput = await this.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of out.Responses?.[this.tableName] ?? []) {
+        const due = this.toDueTask(item);
+        found.set(due.task.id, due);
+      }
+      keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    return found;
+  }
+
+  /**
+   * The all-or-nothing variant of modifyTask for up to 100 tasks: every change is computed from one
+   * consistent read and written in one transaction of the same conditional updates, so either all land
+   * or none does. A tick that moved one of the tasks in between cancels the transaction: everything is
+   * re-read and recomputed (up to 8 times, then TaskBusyError). A missing task fails the whole call with
+   * TasksNotFoundError; a change that throws (a refused value) fails it before anything is written.
+   */
+  async modifyTasks(changes: BatchChange[]): Promise<{ task: Task; changed: boolean }[]> {
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const current = await this.getDueTasks(changes.map((c) => c.taskId));
+      const missing = changes.flatMap((c, i) =>
+        current.has(c.taskId) ? [] : [{ path: c.path ?? `ids.${i}`, taskId: c.taskId }],
+      );
+      if (missing.length) throw new TasksNotFoundError(missing);
+      const planned = changes.map((c) => {
+        const seen = current.get(c.taskId) as DueTask;
+        if (c.expectedVersion !== undefined && seen.task.version !== c.expectedVersion) {
+          throw new VersionMismatchError(c.taskId, c.expectedVersion);
+        }
+        return { seen, next: c.change(seen) };
+      });
+      const writes = planned.filter((p): p is { seen: DueTask; next: Task } => p.next !== undefined);
+      if (writes.length === 0 || (await this.writeChanges(writes))) {
+        return planned.map(({ seen, next }) => ({ task: next ?? seen.task, changed: next !== undefined }));
+      }
+    }
+    throw new TaskBusyError(changes[0]?.taskId ?? '?');
+  }
+
+  /** One transaction of user changes; false when a condition failed or the items were contended. */
+  private async writeChanges(writes: { seen: DueTask; next: Task }[]): Promise<boolean> {
     try {
       await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: taskKey(current.task.id),
-          ConditionExpression: `${sameVersion} AND ${seenDue ? dueAtUnchanged : notDue}`,
-          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+        new TransactWriteCommand({
+          TransactItems: writes.map(({ seen, next }) => ({
+            Update: { TableName: this.tableName, ...this.changeUpdate(seen, next) },
+          })),
         }),
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const retry = (error.CancellationReasons ?? []).some(
+        (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict',
+      );
+      if (retry) return false;
       throw error;
     }
+  }
+
+  /**
+   * Deletes up to 100 tasks, all or none: one transaction of conditional deletes, so a missing id fails
+   * the whole call with TasksNotFoundError and deletes nothing. Run histories are deleted afterwards.
+   */
+  async deleteTasks(ids: string[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: ids.map((id) => ({
+              Delete: { TableName: this.tableName, Key: taskKey(id), ConditionExpression: taskExists },
+            })),
+          }),
+        );
+        break;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const missing = ids.flatMap((taskId, i) =>
+          reasons[i]?.Code === 'ConditionalCheckFailed' ? [{ path: `ids.${i}`, taskId }] : [],
+        );
+        if (missing.length) throw new TasksNotFoundError(missing, { cause: error });
+        // Another write on one of these items was in flight: nothing was deleted, try again.
+        if (attempt >= MAX_WRITE_ATTEMPTS) throw new TaskBusyError(ids[0] ?? '?', { cause: error });
+      }
+    }
+    const limit = pLimit(GROUP_CONCURRENCY);
+    await Promise.all(ids.map((id) => limit(() => this.deleteRuns(id))));
   }
 
   /** Every task of a group, read from the group index (eventually consistent: writes re-check). */

@@ -1,5 +1,12 @@
 import { ValidationError } from '../errors';
-import { basicSchedule, type CompiledSchedule, compileSchedule } from '../schedule';
+import {
+  basicSchedule,
+  type CompiledSchedule,
+  compileSchedule,
+  instantOf,
+  type SearchBudget,
+  UNBOUNDED,
+} from '../schedule';
 import type { Task, TaskDefinition } from './schemas';
 
 /** The parts of a task that decide when it fires. */
@@ -9,18 +16,27 @@ export type SchedulingFields = Pick<
 > &
   Partial<Pick<Task, 'cronDayMatch'>>;
 
-const ms = (iso: string | undefined | null) => (iso ? Date.parse(iso) : undefined);
+const ms = (iso: string | undefined | null) => (iso ? instantOf(iso) : undefined);
 export const toIso = (epochMs: number) => new Date(epochMs).toISOString();
 
-/** Compiles the task's schedule; interval schedules are anchored at `startAt`, else at the creation second. */
-export function compileTaskSchedule(task: SchedulingFields): CompiledSchedule {
-  return compileSchedule({
-    schedule: task.schedule,
-    timezone: task.timezone,
-    cronDayMatch: task.cronDayMatch,
-    // Without startAt, the interval counts from the creation second: `every 5m` fires at :37, not :37.503.
-    anchorAt: ms(task.startAt) ?? Math.floor((ms(task.createdAt) as number) / 1000) * 1000,
-  });
+/**
+ * Compiles the task's schedule; interval schedules are anchored at `startAt`, else at the creation
+ * second. `budget` bounds the searching one request may do (see SearchBudget).
+ */
+export function compileTaskSchedule(
+  task: SchedulingFields,
+  budget: SearchBudget = UNBOUNDED,
+): CompiledSchedule {
+  return compileSchedule(
+    {
+      schedule: task.schedule,
+      timezone: task.timezone,
+      cronDayMatch: task.cronDayMatch,
+      // Without startAt, the interval counts from the creation second: `every 5m` fires at :37, not :37.503.
+      anchorAt: ms(task.startAt) ?? Math.floor((ms(task.createdAt) as number) / 1000) * 1000,
+    },
+    budget,
+  );
 }
 
 /**
@@ -42,20 +58,52 @@ export function nextRunAfter(
   return next;
 }
 
-/**
- * Builds a new stored task from validated input; throws when the schedule is invalid or could never
- * fire, so nothing is ever found wrong at fire time. With `runImmediately` the first run is at
- * creation (it counts towards maxRuns and ignores startAt), then the schedule is followed.
- */
-export function buildTask(definition: TaskDefinition & { id: string }, now: number): Task {
-  const createdAt = toIso(now);
-  if (
-    definition.startAt &&
-    definition.endAt &&
-    Date.parse(definition.endAt) < Date.parse(definition.startAt)
-  ) {
+/** The window rule create, change and preview share: `endAt` must not be before `startAt`. */
+export function checkWindow(fields: Partial<Pick<Task, 'startAt' | 'endAt'>>): void {
+  if (fields.startAt && fields.endAt && instantOf(fields.endAt) < instantOf(fields.startAt)) {
     throw new ValidationError([{ path: 'endAt', message: 'must not be before startAt' }]);
   }
+}
+
+/** The refusal of a schedule with nothing left to run (create, change and preview alike). */
+export function noOccurrenceError(): ValidationError {
+  return new ValidationError([
+    {
+      path: 'schedule',
+      message: 'the schedule has no occurrence after now within startAt/endAt (and before the year 10000)',
+    },
+  ]);
+}
+
+/**
+ * The first run of a task created at `now`: at creation with `runImmediately` (it counts towards
+ * maxRuns and ignores startAt), else the schedule's first occurrence in the window. Throws when the
+ * window is inverted or nothing is left to run, so nothing is ever found wrong at fire time.
+ */
+export function firstRunAt(
+  task: SchedulingFields & Partial<Pick<Task, 'runImmediately'>>,
+  now: number,
+  compiled: CompiledSchedule,
+): number {
+  checkWindow(task);
+  const endAt = ms(task.endAt);
+  const next =
+    task.runImmediately && (endAt === undefined || now <= endAt) ? now : nextRunAfter(task, now, 0, compiled);
+  if (next === null) throw noOccurrenceError();
+  return next;
+}
+
+/**
+ * Builds a new stored task from validated input; throws when the schedule is invalid or could never
+ * fire. `budget` bounds the schedule search of the request.
+ */
+export function buildTask(
+  definition: TaskDefinition & { id: string },
+  now: number,
+  budget: SearchBudget = UNBOUNDED,
+): Task {
+  const createdAt = toIso(now);
+  checkWindow(definition);
   const task: Task = {
     ...definition,
     ...('expression' in definition.schedule
@@ -69,18 +117,7 @@ export function buildTask(definition: TaskDefinition & { id: string }, now: numb
     updatedAt: createdAt,
     version: 1,
   };
-  const compiled = compileTaskSchedule(task);
-  const endAt = ms(task.endAt);
-  const next =
-    definition.runImmediately && (endAt === undefined || now <= endAt)
-      ? now
-      : nextRunAfter(task, now, 0, compiled);
-  if (next === null) {
-    throw new ValidationError([
-      { path: 'schedule', message: 'the schedule has no occurrence after now within startAt/endAt' },
-    ]);
-  }
-  task.nextRunAt = toIso(next);
+  task.nextRunAt = toIso(firstRunAt(task, now, compileTaskSchedule(task, budget)));
   if (!definition.enabled) task.state = 'paused';
   return task;
 }

@@ -1,6 +1,5 @@
-import { ValidationError } from '../errors';
-import { basicSchedule } from '../schedule';
-import { nextRunAfter, toIso } from './model';
+import { basicSchedule, type SearchBudget, UNBOUNDED } from '../schedule';
+import { checkWindow, compileTaskSchedule, nextRunAfter, noOccurrenceError, toIso } from './model';
 import { nextRunOnResume } from './plan';
 import type { Task, TaskPatch } from './schemas';
 
@@ -17,7 +16,12 @@ const afterLastRun = (task: Task, now: number) =>
  * The task after a merge patch (absent: kept, null: cleared). A scheduling change recomputes the next run
  * from `now`; `enabled` pauses or resumes. Returns undefined when nothing changes.
  */
-export function applyPatch(current: Task, patch: TaskPatch, now: number): Task | undefined {
+export function applyPatch(
+  current: Task,
+  patch: TaskPatch,
+  now: number,
+  budget: SearchBudget = UNBOUNDED,
+): Task | undefined {
   const next: Record<string, unknown> = { ...current };
   let scheduling = false;
   let changed = false;
@@ -31,9 +35,7 @@ export function applyPatch(current: Task, patch: TaskPatch, now: number): Task |
   }
   if (!changed) return undefined;
   const task = next as Task;
-  if (task.startAt && task.endAt && Date.parse(task.endAt) < Date.parse(task.startAt)) {
-    throw new ValidationError([{ path: 'endAt', message: 'must not be before startAt' }]);
-  }
+  checkWindow(task);
   if (patch.schedule !== undefined) {
     // The stored task shows an EventBridge expression and what it means, as at creation.
     if (task.schedule && 'expression' in task.schedule)
@@ -46,12 +48,8 @@ export function applyPatch(current: Task, patch: TaskPatch, now: number): Task |
     const nextRun =
       resumed && !scheduling
         ? nextRunOnResume(task, now)
-        : nextRunAfter(task, afterLastRun(task, now), task.runCount);
-    if (nextRun === null && patch.schedule !== undefined) {
-      throw new ValidationError([
-        { path: 'schedule', message: 'the schedule has no occurrence after now within startAt/endAt' },
-      ]);
-    }
+        : nextRunAfter(task, afterLastRun(task, now), task.runCount, compileTaskSchedule(task, budget));
+    if (nextRun === null && patch.schedule !== undefined) throw noOccurrenceError();
     task.nextRunAt = isoOrNull(nextRun);
   }
   task.state = !task.enabled ? 'paused' : task.nextRunAt === null ? 'completed' : 'active';

@@ -1,7 +1,17 @@
 import cronstrue from 'cronstrue';
 import type { z } from 'zod';
-import { type BasicSchedule, basicSchedule, cronFields, type DayMatch } from '../schedule';
-import { compileTaskSchedule, nextRunAfter, toIso } from './model';
+import {
+  type BasicSchedule,
+  basicSchedule,
+  cronFields,
+  type DayMatch,
+  effectiveFields,
+  FIELD_NAMES,
+  instantOf,
+  type SearchBudget,
+  UNBOUNDED,
+} from '../schedule';
+import { compileTaskSchedule, firstRunAt, nextRunAfter, toIso } from './model';
 import { PreviewRequest, type PreviewResponse, type TaskInput } from './schemas';
 import { parseOrThrow } from './validate';
 
@@ -11,23 +21,49 @@ export { PreviewRequest, PreviewResponse } from './schemas';
 /**
  * What a schedule would do, without creating a task: up to `count` occurrences strictly after `from`
  * (default `now`), ascending, as UTC ISO strings, computed by exactly the code the tick uses (as if the
- * task were created at `from`), and a sentence describing it. Invalid input throws the ValidationError
- * task creation throws.
+ * task were created at `from`), and a sentence describing it. It goes through task creation's own
+ * checks (firstRunAt), so it refuses what create refuses, with the same errors. `budget` bounds the
+ * search: a sparse schedule and a large count stop with ScheduleSearchLimitError.
  */
-export function previewSchedule(body: unknown, now: number): PreviewResponse {
+export function previewSchedule(
+  body: unknown,
+  now: number,
+  budget: SearchBudget = UNBOUNDED,
+): PreviewResponse {
   const request = parseOrThrow(PreviewRequest, body);
-  const from = request.from ? Date.parse(request.from) : now;
+  const from = request.from ? instantOf(request.from) : now;
   const fields = { ...request, createdAt: toIso(from) };
-  const compiled = compileTaskSchedule(fields);
+  const compiled = compileTaskSchedule(fields, budget);
   const occurrences: string[] = [];
-  let after = from;
-  for (let runCount = 0; occurrences.length < request.count; runCount++) {
-    const next = nextRunAfter(fields, after, runCount, compiled);
-    if (next === null) break;
+  let next: number | null = firstRunAt(fields, from, compiled);
+  for (let runCount = 1; next !== null && occurrences.length < request.count; runCount++) {
     occurrences.push(toIso(next));
-    after = next;
+    next = occurrences.length < request.count ? nextRunAfter(fields, next, runCount, compiled) : null;
   }
   return { occurrences, description: describeSchedule(request) };
+}
+
+const cronText = (fields: string[]) =>
+  cronstrue.toString(fields.join(' '), { use24HourTimeFormat: true, verbose: false });
+
+/** cronstrue's sentence; `L-nW` (which it lacks) as `L-n` moved to the nearest weekday. */
+function describeCron(fields: string[]): string {
+  try {
+    return cronText(fields);
+  } catch {
+    const domIndex = fields.length === 5 ? 2 : 3;
+    const dom = fields[domIndex] ?? '';
+    if (/^L-\d+W$/i.test(dom)) {
+      try {
+        const plain = fields.map((f, i) => (i === domIndex ? dom.slice(0, -1) : f));
+        return `${cronText(plain)}, moved to the nearest weekday`;
+      } catch {
+        // fall through to the plain form below
+      }
+    }
+    // The cron is valid (it compiled); a phrasing cronstrue lacks must not fail the preview.
+    return `Cron '${fields.join(' ')}'`;
+  }
 }
 
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
@@ -35,13 +71,7 @@ const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 function describeBasic(schedule: BasicSchedule, timezone: string, dayMatch: DayMatch): string {
   if ('cron' in schedule) {
     const fields = cronFields(schedule.cron);
-    let text: string;
-    try {
-      text = cronstrue.toString(fields.join(' '), { use24HourTimeFormat: true, verbose: false });
-    } catch {
-      // The cron is valid (it compiled); a phrasing cronstrue lacks must not fail the preview.
-      text = `Cron '${fields.join(' ')}'`;
-    }
+    let text = describeCron(fields);
     const [dom, dow] = fields.length === 5 ? [fields[2], fields[4]] : [fields[3], fields[5]];
     const restricted = (f: string | undefined) => f !== '*' && f !== '?';
     if (restricted(dom) && restricted(dow)) {
@@ -63,7 +93,14 @@ function describeBasic(schedule: BasicSchedule, timezone: string, dayMatch: DayM
         : `${plural(Math.abs(offsetMinutes), 'minute')} ${offsetMinutes > 0 ? 'after' : 'before'} `;
     return `Every day ${shift || 'at '}${event.replace(/_/g, ' ')} at ${latitude}, ${longitude}`;
   }
-  return `Once at ${schedule.at}${/(Z|[+-]\d{2}:?\d{2})$/i.test(schedule.at) ? '' : ` (${timezone})`}`;
+  if ('fields' in schedule) {
+    const effective = effectiveFields(schedule.fields);
+    const parts = FIELD_NAMES.filter((name) => effective[name] !== '*').map(
+      (name) => `${name}=${effective[name]}`,
+    );
+    return `When ${parts.join(', ') || 'every second'} (APScheduler fields, ${timezone})`;
+  }
+  return `Once at ${schedule.at}${/(Z|[+-]\d{2}:\d{2})$/.test(schedule.at) ? '' : ` (${timezone})`}`;
 }
 
 /** A sentence for people: "At 09:00, Monday through Friday (America/New_York)", plus the window. */

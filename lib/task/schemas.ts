@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantProblem } from '../schedule/instant';
 import { isValidTimeZone } from '../schedule/timezone';
 import { SOLAR_EVENTS } from '../schedule/types';
 import { nestsDeeperThan } from './json-depth';
@@ -14,10 +15,23 @@ const idMessage = '1-128 characters: letters, digits and . _ : - (not first)';
 export const TaskId = z.string().regex(ID_PATTERN, idMessage);
 export const GroupId = z.string().regex(ID_PATTERN, idMessage);
 
-const isoInstant = z.iso.datetime({
-  offset: true,
-  message: 'an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00Z',
-});
+/**
+ * Every instant of the API, read by the one strict parser of lib/schedule/instant.ts: RFC 3339 with an
+ * offset, a date that exists, in the years Sundial supports.
+ */
+export const isoInstant = z
+  .string()
+  .max(64)
+  .superRefine((text, ctx) => {
+    const problem = instantProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .meta({
+    format: 'date-time',
+    description:
+      'RFC 3339 date-time with an offset (Z or ±hh:mm), 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z',
+    examples: ['2026-12-01T09:00:00Z'],
+  });
 
 /** A Lambda function name, or its ARN; the allow-list is checked against the name. */
 export const Target = z.strictObject({
@@ -53,15 +67,37 @@ export const Solar = z.strictObject({
   offsetMinutes: z.number().int().min(-720).max(720).optional(),
 });
 
+/** One APScheduler cron field: a number, or an expression such as `*\/5`, `mon-fri`, `2nd fri`. */
+const FieldValue = z.union([z.number().int().min(0).max(9999), z.string().min(1).max(128)]);
+export const Fields = z
+  .strictObject({
+    year: FieldValue.optional(),
+    month: FieldValue.optional(),
+    day: FieldValue.optional(),
+    week: FieldValue.optional(),
+    day_of_week: FieldValue.optional(),
+    hour: FieldValue.optional(),
+    minute: FieldValue.optional(),
+    second: FieldValue.optional(),
+  })
+  .refine((f) => Object.values(f).some((v) => v !== undefined), 'give at least one field');
+
 const cronSchedule = z.strictObject({ cron: z.string().min(1).max(256) });
 const everySchedule = z.strictObject({ every: Every });
 const atSchedule = z.strictObject({ at: z.string().min(1).max(64) });
 const solarSchedule = z.strictObject({ solar: Solar });
+const fieldsSchedule = z.strictObject({ fields: Fields });
 
 /** The kinds the engine computes directly; an `expression` is stored alongside its normalised form. */
-export const BasicSchedule = z.union([cronSchedule, everySchedule, atSchedule, solarSchedule]);
+export const BasicSchedule = z.union([
+  cronSchedule,
+  everySchedule,
+  atSchedule,
+  solarSchedule,
+  fieldsSchedule,
+]);
 
-const SCHEDULE_KINDS = ['cron', 'every', 'at', 'solar', 'expression'];
+const SCHEDULE_KINDS = ['cron', 'every', 'at', 'solar', 'fields', 'expression'];
 
 /**
  * zod reports a failed union as a whole; when the input names exactly one kind, say what is wrong inside
@@ -82,6 +118,7 @@ export const Schedule = z.union(
     everySchedule,
     atSchedule,
     solarSchedule,
+    fieldsSchedule,
     z.strictObject({ expression: z.string().min(1).max(256) }),
   ],
   { error: scheduleError },
@@ -314,6 +351,68 @@ export const TaskPatch = z.strictObject(
 );
 export type TaskPatch = z.input<typeof TaskPatch>;
 
+/** Ids per list operation: one DynamoDB transaction takes at most 100 actions. */
+export const MAX_LIST_IDS = 100;
+
+/** Refuses a repeated id (one transaction cannot touch an item twice), naming both places. */
+function uniqueIds(ids: string[], ctx: z.RefinementCtx, path: (i: number) => (string | number)[]) {
+  const seen = new Map<string, number>();
+  ids.forEach((id, i) => {
+    const first = seen.get(id);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: path(i), message: `same id as ${path(first).join('.')}` });
+    } else seen.set(id, i);
+  });
+}
+
+/** POST /v1/tasks/fetch · /pause · /resume · /delete: a list of task ids, acted on all or nothing. */
+export const TaskIdList = z
+  .strictObject({ ids: z.array(TaskId).min(1).max(MAX_LIST_IDS) })
+  .superRefine((body, ctx) => uniqueIds(body.ids, ctx, (i) => ['ids', i]));
+export type TaskIdList = z.input<typeof TaskIdList>;
+
+/** The tasks of a fetch, in the order asked, and the ids that do not exist. */
+export const FetchTasksResponse = z.object({ tasks: z.array(Task), notFound: z.array(TaskId) });
+export type FetchTasksResponse = z.infer<typeof FetchTasksResponse>;
+
+/** The tasks after a list pause or resume, in the order asked, and how many the call changed. */
+export const TaskListResult = z.object({ tasks: z.array(Task), changed: z.number().int().min(0) });
+export type TaskListResult = z.infer<typeof TaskListResult>;
+
+export const DeleteTasksResponse = z.object({ deleted: z.array(TaskId) });
+export type DeleteTasksResponse = z.infer<typeof DeleteTasksResponse>;
+
+/** POST /v1/tasks/{id}/reschedule: the next run, set without changing the schedule. */
+export const RescheduleRequest = z.strictObject({ nextRunAt: isoInstant });
+export type RescheduleRequest = z.input<typeof RescheduleRequest>;
+
+/** POST /v1/tasks/reschedule: move the next runs of many tasks, all or nothing. */
+export const BatchRescheduleRequest = z
+  .strictObject({
+    tasks: z
+      .array(
+        z.strictObject({
+          id: TaskId,
+          nextRunAt: isoInstant,
+          /** Like If-Match: move only if the task is still at this version (412 otherwise). */
+          version: z.number().int().min(1).optional(),
+        }),
+      )
+      .min(1)
+      .max(MAX_LIST_IDS),
+  })
+  .superRefine((body, ctx) =>
+    uniqueIds(
+      body.tasks.map((t) => t.id),
+      ctx,
+      (i) => ['tasks', i, 'id'],
+    ),
+  );
+export type BatchRescheduleRequest = z.input<typeof BatchRescheduleRequest>;
+
+export const TaskList = z.object({ tasks: z.array(Task) });
+export type TaskList = z.infer<typeof TaskList>;
+
 /** The answer of group operations: how many tasks the group held and how many changed. */
 export const GroupResult = z.object({
   group: GroupId,
@@ -343,9 +442,7 @@ export const PreviewRequest = TaskInput.pick({
   endAt: true,
   maxRuns: true,
 }).extend({
-  from: z.iso
-    .datetime({ offset: true, message: 'an ISO 8601 date-time with an offset, e.g. 2026-12-01T09:00:00Z' })
-    .optional(),
+  from: isoInstant.optional(),
   count: z.number().int().min(1).max(1000).default(10),
 });
 export type PreviewRequest = z.input<typeof PreviewRequest>;
@@ -365,6 +462,7 @@ export const PROBLEM_TYPES = {
   taskBusy: 'urn:sundial:problem:task-busy',
   runQueueFull: 'urn:sundial:problem:run-queue-full',
   schedulerNotConfigured: 'urn:sundial:problem:scheduler-not-configured',
+  searchLimit: 'urn:sundial:problem:schedule-search-limit',
   storeUnavailable: 'urn:sundial:problem:store-unavailable',
   schedulerUnavailable: 'urn:sundial:problem:scheduler-unavailable',
   crossSite: 'urn:sundial:problem:cross-site',

@@ -140,4 +140,25 @@ describe('the sundial CLI', { timeout: 90_000 }, () => {
       '2026-12-02T09:00:00.000Z',
     ]);
   });
+
+  it('acts on several ids at once, all or nothing, and sets a next run', async () => {
+    for (const id of ['cli-l1', 'cli-l2']) {
+      expect(
+        (await sundial('tasks', 'create', '--id', id, '--target', 'sundial-recorder', '--cron', '0 * * * *'))
+          .code,
+      ).toBe(0);
+    }
+    const missing = await sundial('tasks', 'pause', 'cli-l1', 'cli-none');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^ {2}ids\.1: task 'cli-none' does not exist/m);
+    const paused = await sundial('tasks', 'pause', 'cli-l1', 'cli-l2', '--output', 'json');
+    expect(paused.code).toBe(0);
+    expect(JSON.parse(paused.stdout)).toMatchObject({ changed: 2 });
+    const got = await sundial('tasks', 'get', 'cli-l1', 'cli-l2', 'cli-none');
+    expect(got).toMatchObject({ code: 0, stderr: 'not found: cli-none\n' });
+    const moved = await sundial('tasks', 'reschedule', 'cli-l1', '--next-run-at', '2026-12-24T18:00:00Z');
+    expect(moved.stdout).toMatch(/cli-l1: next run 2026-12-24T18:00:00.000Z/);
+    expect((await sundial('tasks', 'reschedule', 'cli-l1')).code).toBe(2);
+    expect((await sundial('tasks', 'delete', 'cli-l1', 'cli-l2')).stdout).toMatch(/deleted cli-l1 cli-l2/);
+  });
 });

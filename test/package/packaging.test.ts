@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import {
   cpSync,
   existsSync,
@@ -10,6 +11,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,7 +106,7 @@ describe('the packed tarball', { timeout: 300_000 }, () => {
   it('holds the built entries, the bin, every handler in lambdas/, and no sources, tests or configs', () => {
     for (const file of tarballFiles) {
       expect(file).toMatch(
-        /^(dist\/.+\.(js|cjs|mjs|d\.ts|d\.cts)|bin\/sundial\.mjs|package\.json|README\.md)$/,
+        /^(dist\/.+\.(js|cjs|mjs|d\.ts|d\.cts)|dist\/console\/(index\.html|assets\/[\w-]+\.(css|svg))|bin\/sundial\.mjs|package\.json|README\.md)$/,
       );
     }
     for (const entry of [
@@ -126,6 +128,16 @@ describe('the packed tarball', { timeout: 300_000 }, () => {
     }
     for (const name of handlerNames(join(ROOT, 'lambdas')))
       expect(tarballFiles).toContain(`dist/lambdas/${name}.mjs`);
+  });
+
+  it("holds the console's page and every file it names", () => {
+    const html = readFileSync(
+      join(consumer, 'node_modules', packageJson.name, 'dist/console/index.html'),
+      'utf8',
+    );
+    const named = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => `dist/console/${m[1]}`);
+    expect(named).toHaveLength(3);
+    expect(tarballFiles).toEqual(expect.arrayContaining(['dist/console/index.html', ...named]));
   });
 });
 
@@ -155,8 +167,71 @@ describe('an install of the package alone (SDK and CLI)', { timeout: 300_000 }, 
     expect(await run('npx', ['--offline', 'sundial-scheduler', '--version'], consumer)).toBe(
       `${packageJson.version}\n`,
     );
+    expect(await run(join(bin, 'sundial'), ['console', '--help'], consumer)).toMatch(
+      /^Usage: sundial console \[options\][\s\S]*--port <n>[\s\S]*Examples:\n {2}\$ sundial console --endpoint/,
+    );
+  });
+
+  it('serves the console from the installed package, from another working directory, and forwards its API calls', async () => {
+    const upstream = await startHealthEndpoint();
+    const outside = mkdtempSync(join(work, 'cwd-'));
+    const child = spawn(
+      join(consumer, 'node_modules/.bin/sundial'),
+      ['console', '--endpoint', upstream.url, '--port', '0'],
+      { cwd: outside, env: withoutAwsCredentials(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = once(child, 'exit');
+    try {
+      const url = await consoleUrl(child);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      const script = /src="([^"]+\.js)"/.exec(await page.text())?.[1] as string;
+      expect((await fetch(new URL(script, url))).headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect(await (await fetch(new URL('/v1/health', url))).json()).toEqual({ status: 'ok' });
+      expect(upstream.paths).toEqual(['/v1/health']);
+    } finally {
+      child.kill('SIGTERM');
+      upstream.server.close();
+    }
+    expect((await exited)[0]).toBe(0);
   });
 });
+
+/** A user's environment where the default credential chain finds nothing (a local endpoint needs none). */
+const withoutAwsCredentials = () => ({
+  ...Object.fromEntries(Object.entries(userEnv()).filter(([key]) => !key.startsWith('AWS_'))),
+  AWS_CONFIG_FILE: '/nonexistent/config',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+  AWS_EC2_METADATA_DISABLED: 'true',
+});
+
+/** A stand-in for the Sundial API that answers its health route and records what reached it. */
+async function startHealthEndpoint(): Promise<{ url: string; paths: string[]; server: Server }> {
+  const paths: string[] = [];
+  const server = createServer((request, response) => {
+    paths.push(request.url ?? '');
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, paths, server };
+}
+
+/** The console URL `sundial console` prints once it listens. */
+function consoleUrl(child: ReturnType<typeof spawn>): Promise<string> {
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((found, failed) => {
+    child.stdout?.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /http:\/\/127\.0\.0\.1:\d+\/console\//.exec(stdout);
+      if (match) found(match[0]);
+    });
+    child.once('exit', (code) => failed(new Error(`sundial console exited ${code}: ${stderr}`)));
+  });
+}
 
 describe('with the peer dependencies a CDK app brings', { timeout: 300_000 }, () => {
   beforeAll(async () => {

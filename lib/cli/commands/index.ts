@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Cli } from '../context';
+import { registerConsole } from './console';
 import { registerGroups } from './groups';
 import { registerScheduler } from './scheduler';
 import { registerSchedules } from './schedules';
@@ -11,4 +12,5 @@ export const COMMAND_GROUPS: ((program: Command, cli: Cli) => void)[] = [
   registerGroups,
   registerScheduler,
   registerSchedules,
+  registerConsole,
 ];

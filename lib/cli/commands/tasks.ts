@@ -4,6 +4,7 @@ import { type Cli, examples, type Session, session, UsageError } from '../contex
 import { progress } from '../output';
 import { addTaskOptions, parseInteger, readJsonFile, type TaskFlags, taskFields } from '../task-options';
 import { runTable, taskDetails, taskTable } from '../task-views';
+import { addReschedule, oneIdForIfMatch, runOnIds } from './task-lists';
 
 /** `sundial tasks …`: one subcommand per task route. */
 export function registerTasks(program: Command, cli: Cli): void {
@@ -14,24 +15,30 @@ export function registerTasks(program: Command, cli: Cli): void {
   addList(tasks, cli);
   addUpdate(tasks, cli);
   tasks
-    .command('get <id>')
-    .description('show one task')
-    .addHelpText('after', examples('sundial tasks get nightly-report --output json'))
-    .action(async (id: string, _flags, command: Command) => {
+    .command('get <ids...>')
+    .description('show one task, or up to 100 (ids not found are listed on stderr)')
+    .addHelpText(
+      'after',
+      examples('sundial tasks get nightly-report --output json', 'sundial tasks get a b c'),
+    )
+    .action(async (ids: string[], _flags, command: Command) => {
       const s = session(cli, command);
-      const task = await s.client.getTask(id);
+      if (ids.length > 1) return runOnIds(s, 'get', ids);
+      const task = await s.client.getTask(ids[0] as string);
       s.print(task, () => taskDetails(task));
     });
   tasks
-    .command('delete <id>')
-    .description('delete a task and its run history')
-    .action(async (id: string, _flags, command: Command) => {
+    .command('delete <ids...>')
+    .description('delete tasks and their run histories (several ids: all or nothing)')
+    .action(async (ids: string[], _flags, command: Command) => {
       const s = session(cli, command);
-      await s.client.deleteTask(id);
-      s.print({ id, deleted: true }, () => `deleted ${id}`);
+      if (ids.length > 1) return runOnIds(s, 'delete', ids);
+      await s.client.deleteTask(ids[0] as string);
+      s.print({ id: ids[0], deleted: true }, () => `deleted ${ids[0]}`);
     });
   addPauseResume(tasks, cli);
   addRuns(tasks, cli);
+  addReschedule(tasks, cli);
 }
 
 function addCreate(tasks: Command, cli: Cli) {
@@ -146,11 +153,18 @@ function addUpdate(tasks: Command, cli: Cli) {
 function addPauseResume(tasks: Command, cli: Cli) {
   for (const verb of ['pause', 'resume'] as const) {
     tasks
-      .command(`${verb} <id>`)
-      .description(verb === 'pause' ? 'pause a task: it fires nothing until resumed' : 'resume a paused task')
+      .command(`${verb} <ids...>`)
+      .description(
+        verb === 'pause'
+          ? 'pause tasks: they fire nothing until resumed (several ids: all or nothing)'
+          : 'resume paused tasks (several ids: all or nothing)',
+      )
       .option('--if-match <version>', 'only if the task is still at this version', parseInteger)
-      .action(async (id: string, flags: { ifMatch?: number }, command: Command) => {
+      .action(async (ids: string[], flags: { ifMatch?: number }, command: Command) => {
         const s = session(cli, command);
+        oneIdForIfMatch(ids, flags.ifMatch);
+        if (ids.length > 1) return runOnIds(s, verb, ids);
+        const id = ids[0] as string;
         const options = { ifMatch: flags.ifMatch };
         const task =
           verb === 'pause' ? await s.client.pauseTask(id, options) : await s.client.resumeTask(id, options);

@@ -21,13 +21,25 @@ describe('docs/openapi.json', () => {
       '/v1/schedules/preview',
       '/v1/tasks',
       '/v1/tasks/batch',
+      '/v1/tasks/delete',
+      '/v1/tasks/fetch',
+      '/v1/tasks/pause',
+      '/v1/tasks/reschedule',
+      '/v1/tasks/resume',
       '/v1/tasks/{id}',
       '/v1/tasks/{id}/pause',
+      '/v1/tasks/{id}/reschedule',
       '/v1/tasks/{id}/resume',
       '/v1/tasks/{id}/run',
       '/v1/tasks/{id}/runs',
     ]);
     expect(doc.paths['/v1/tasks/{id}'].patch.responses['412'].content).toHaveProperty(
+      'application/problem+json',
+    );
+    expect(doc.paths['/v1/tasks/reschedule'].post.responses['404'].content).toHaveProperty(
+      'application/problem+json',
+    );
+    expect(doc.paths['/v1/schedules/preview'].post.responses['422'].content).toHaveProperty(
       'application/problem+json',
     );
   });

@@ -1,18 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../lib/cli/main';
-import type { Io } from '../../../lib/cli/output';
 import packageJson from '../../../package.json';
 import { closedEndpoint } from '../../support/closed-port';
 import { stubNoAwsCredentials } from '../../support/no-aws-credentials';
-
-/** Runs the CLI in-process with buffered streams. */
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false };
-  const code = await main(argv, io, {});
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+import { runCli as run } from '../../support/run-cli';
 
 afterEach(() => vi.unstubAllEnvs());
 

@@ -71,7 +71,7 @@ describe('validation names the field', () => {
     [
       { schedule: {}, target: { function: 'sundial-x' } },
       'schedule',
-      'give exactly one of: cron, every, at, solar, expression',
+      'give exactly one of: cron, every, at, solar, fields, expression',
     ],
     [
       { schedule: { every: {} }, target: { function: 'sundial-x' } },

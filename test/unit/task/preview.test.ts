@@ -118,13 +118,72 @@ describe('previewSchedule', () => {
   });
 });
 
+describe('the preview answers every form added by issue 15, with its description', () => {
+  it.each([
+    [{ cron: '0 22-2 * * *' }, 'Every hour, between 22:00 and 02:00 (UTC)', '2026-06-01T01:00:00.000Z'],
+    [{ cron: '0 9 * * FRI-MON' }, 'At 09:00, Friday through Monday (UTC)', '2026-06-01T09:00:00.000Z'],
+    [{ cron: '0 9 * 11-2 *' }, 'At 09:00, November through February (UTC)', '2026-11-01T09:00:00.000Z'],
+    [
+      { cron: '0 0 L-2 * *' },
+      'At 00:00, 2 days before the last day of the month (UTC)',
+      '2026-06-28T00:00:00.000Z',
+    ],
+    [
+      { cron: '0 9 L-3W * *' },
+      'At 09:00, 3 days before the last day of the month, moved to the nearest weekday (UTC)',
+      '2026-06-26T09:00:00.000Z',
+    ],
+    [
+      { cron: '0 0 29-L * *' },
+      'At 00:00, between day 29 and the last day of the month (UTC)',
+      '2026-06-29T00:00:00.000Z',
+    ],
+    [
+      { cron: '0 0 12 1 1 * 2027,2029' },
+      'At 12:00, on day 1 of the month, only in January, only in 2027 and 2029 (UTC)',
+      '2027-01-01T12:00:00.000Z',
+    ],
+    [
+      { expression: 'cron(0/30 20-2 ? * MON-FRI *)' },
+      'Every 30 minutes, between 20:00 and 02:59, Monday through Friday (UTC)',
+      '2026-06-01T00:30:00.000Z',
+    ],
+    [
+      { expression: 'cron(0 12 ? * MON-FRI 2027)' },
+      'At 12:00, Monday through Friday, only in 2027 (UTC)',
+      '2027-01-01T12:00:00.000Z',
+    ],
+    [
+      { fields: { day: '2nd fri', hour: 9 } },
+      'When day=2nd fri, hour=9, minute=0, second=0 (APScheduler fields, UTC)',
+      '2026-06-12T09:00:00.000Z',
+    ],
+  ])('%j', (schedule, description, first) => {
+    const out = previewSchedule({ schedule, from: '2026-06-01T00:00:00Z', count: 2 }, 0);
+    expect(out.description).toBe(description);
+    expect(out.occurrences[0]).toBe(first);
+  });
+
+  it('refuses what create refuses: an endAt before startAt, an at already past', () => {
+    const inverted = errorsOf(() =>
+      previewSchedule(
+        { schedule: { cron: '* * * * *' }, startAt: '2026-04-01T00:00:00Z', endAt: '2026-03-01T00:00:00Z' },
+        now,
+      ),
+    );
+    expect(inverted).toEqual([{ path: 'endAt', message: 'must not be before startAt' }]);
+    const past = errorsOf(() => previewSchedule({ schedule: { at: '2020-01-01T00:00:00Z' } }, now));
+    expect(past[0]?.path).toBe('schedule');
+  });
+});
+
 describe('task creation: every invalid input class is a 400 naming the field and what to do', () => {
   it.each([
     [{ schedule: { cron: '0 0 30 2 *' } }, 'schedule.cron', /30 February/],
-    [{ schedule: { cron: '0 0 15W,1 * *' } }, 'schedule.cron', /'15W' or 'LW'/],
+    [{ schedule: { cron: '0 0 15W,1 * *' } }, 'schedule.cron', /'15W' must stand alone/],
     [{ schedule: { cron: '0 0 * *' } }, 'schedule.cron', /expected 5 fields/],
     [{ schedule: { expression: 'rate(5 fortnights)' } }, 'schedule.expression', /minutes, hours or days/],
-    [{ schedule: { at: '2026-02-30T10:00:00' } }, 'schedule.at', /not a date-time that exists/],
+    [{ schedule: { at: '2026-02-30T10:00:00' } }, 'schedule.at', /not a date on the calendar/],
     [{ schedule: { at: '2026-01-01T10:00:00Z' } }, 'schedule', /no occurrence after now/],
     [{ schedule: { every: { minutes: -1 } } }, 'schedule.every.minutes', />=0/],
     [
@@ -153,7 +212,11 @@ describe('task creation: every invalid input class is a 400 naming the field and
       'endAt',
       /before startAt/,
     ],
-    [{ schedule: { cron: '* * * * *' }, startAt: '2026-04-01' }, 'startAt', /with an offset/],
+    [
+      { schedule: { cron: '* * * * *' }, startAt: '2026-04-01' },
+      'startAt',
+      /is not an ISO 8601 date-time such as 2026-12-01T09:00:00Z/,
+    ],
   ])('%j', (fields, path, message) => {
     const errors = errorsOf(() => create(fields));
     expect(errors[0]?.path).toBe(path);
