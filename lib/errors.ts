@@ -66,20 +66,17 @@ export class TaskBusyError extends SundialError {
   }
 }
 
-/** Too many run-now requests are already waiting on this task. */
-export class RunQueueFullError extends SundialError {
-  constructor(taskId: string, limit: number, options?: ErrorOptions) {
-    super(
-      `task '${taskId}' already has ${limit} run-now requests waiting; try again once they are delivered`,
-      options,
-    );
-  }
-}
-
 /** The task table could not be reached or did not answer (down, unreachable, throttled); safe to retry. */
 export class StoreUnavailableError extends SundialError {
   constructor(options?: ErrorOptions) {
     super('the task store is unavailable; try again shortly', options);
+  }
+}
+
+/** The fire queue (SQS) did not take a run-now; nothing was sent, safe to retry. */
+export class FireQueueUnavailableError extends SundialError {
+  constructor(options?: ErrorOptions) {
+    super('the fire queue is unavailable; the run was not started, try again shortly', options);
   }
 }
 

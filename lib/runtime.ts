@@ -1,12 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { ulid } from 'ulid';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
 import { createApp } from './api/app';
 import { SchedulerService } from './api/scheduler-service';
 import { TaskService } from './api/task-service';
 import { type Clock, systemClock } from './clock';
-import type { SundialConfig } from './config';
+import { ENV, type SundialConfig } from './config';
+import { type FireDeps, type FireFaults, type FireOptions, handleFire } from './dispatch/fire';
+import { type FireQueue, SqsFireQueue } from './dispatch/fire-queue';
 import { LambdaInvoker } from './dispatch/invoker';
 import {
   DEFAULT_TICK_OPTIONS,
@@ -31,8 +34,11 @@ export interface RuntimeOptions {
   dynamodb?: DynamoDBClient;
   lambda?: LambdaClient;
   scheduler?: SchedulerClient;
-  /** Fault points for tests (see TickFaults). */
-  faults?: TickFaults;
+  sqs?: SQSClient;
+  /** Fire worker settings, for tests and the bench. */
+  fire?: Partial<FireOptions>;
+  /** Fault points for tests (see TickFaults and FireFaults). */
+  faults?: TickFaults & FireFaults;
   /** The name of the function this runtime runs in (the API's), so no task can target it. */
   selfFunctionName?: string;
 }
@@ -43,6 +49,7 @@ export interface RuntimeOptions {
  * costs seconds, not the tick, and the tick adds its own backoff on top (see lib/dispatch/tick.ts).
  */
 export const DYNAMODB_CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'standard' } as const;
+const SQS_CLIENT_CONFIG = { maxAttempts: 6, retryMode: 'standard' } as const;
 const LAMBDA_CLIENT_CONFIG = {
   maxAttempts: 3,
   retryMode: 'standard',
@@ -58,8 +65,9 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
   const clock = options.clock ?? systemClock;
   const dynamodb = options.dynamodb ?? new DynamoDBClient(DYNAMODB_CLIENT_CONFIG);
   const lambda = options.lambda ?? new LambdaClient(LAMBDA_CLIENT_CONFIG);
-  const store = new TaskStore(dynamodb, config);
-  const dispatch = new DispatchStore(dynamodb, config);
+  const store = new TaskStore(dynamodb, config, clock);
+  const dispatch = new DispatchStore(dynamodb, config, clock);
+  const queue = fireQueueOf(config, options.sqs);
   const { tickFunctionName } = config;
   const reservedFunctions = [tickFunctionName, options.selfFunctionName].filter((n): n is string => !!n);
   const startTick = async (request: TickRequest) => {
@@ -73,34 +81,40 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
   };
   const tickDeps: TickDeps = {
     store: dispatch,
-    invoker: new LambdaInvoker(lambda),
+    queue,
     clock,
-    newRunId: () => ulid(clock.now()),
-    targetPrefixes: config.targetPrefixes,
-    reservedFunctions,
     // Fan-out: the tick hands a shard range to another instance of itself, asynchronously.
     fanOut: tickFunctionName ? (shards) => startTick({ shards }) : undefined,
     faults: options.faults,
     log: options.log,
   };
   const tickOptions = { ...DEFAULT_TICK_OPTIONS, ...options.tick };
+  const fireDeps: FireDeps = {
+    store: dispatch,
+    invoker: new LambdaInvoker(lambda),
+    queue,
+    clock,
+    targetPrefixes: config.targetPrefixes,
+    reservedFunctions,
+    faults: options.faults,
+    log: options.log,
+  };
   const tasks = new TaskService({
     store,
     clock,
     targetPrefixes: config.targetPrefixes,
     reservedFunctions,
     targetEnvironments: config.targetEnvironments,
-    runs: dispatch,
-    // Run now: a tick of the task's shard that delivers run-now requests only, so a paused scheduler
-    // still fires no scheduled occurrence.
-    nudgeTick: tickFunctionName ? (shards) => startTick({ shards, manualOnly: true }) : undefined,
-    shards: config.shards,
+    fireQueue: queue,
+    nudge: tickFunctionName ? startTick : undefined,
+    lookAheadMs: tickOptions.lookAheadMs,
     log: options.log,
   });
   const scheduler = new SchedulerService({
     client: options.scheduler ?? new SchedulerClient({}),
     scheduleName: config.scheduleName,
     scheduleGroup: config.scheduleGroup,
+    onChange: (state) => dispatch.markScheduler({ paused: state === 'DISABLED', since: clock.now() }),
   });
   return {
     store,
@@ -113,6 +127,15 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
       log: options.log,
     }),
     tick: (request: TickRequest = {}) => runTick(tickDeps, tickOptions, request),
+    fire: (event: SQSEvent) => handleFire(fireDeps, event, options.fire),
+  };
+}
+
+/** The fire queue of this deployment; without one configured, every send fails and says why. */
+function fireQueueOf(config: SundialConfig, client?: SQSClient): FireQueue {
+  if (config.fireQueueUrl) return new SqsFireQueue(client ?? new SQSClient(SQS_CLIENT_CONFIG), config.fireQueueUrl);
+  return {
+    send: () => Promise.reject(new Error(`${ENV.fireQueueUrl} is not set: nothing can be handed off`)),
   };
 }
 

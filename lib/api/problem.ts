@@ -1,9 +1,9 @@
 import {
-  RunQueueFullError,
   SchedulerNotConfiguredError,
   SchedulerUnavailableError,
   ScheduleSearchLimitError,
   StoreUnavailableError,
+  FireQueueUnavailableError,
   type SundialError,
   TaskBusyError,
   TaskConflictError,
@@ -22,10 +22,10 @@ const STATUS: [new (...args: never[]) => SundialError, number, string, string][]
   [TaskConflictError, 409, 'Task already exists', PROBLEM_TYPES.taskConflict],
   [VersionMismatchError, 412, 'Version mismatch', PROBLEM_TYPES.versionMismatch],
   [TaskBusyError, 503, 'Busy, try again', PROBLEM_TYPES.taskBusy],
-  [RunQueueFullError, 429, 'Too many run-now requests', PROBLEM_TYPES.runQueueFull],
   [SchedulerNotConfiguredError, 501, 'Scheduler not configured', PROBLEM_TYPES.schedulerNotConfigured],
   [StoreUnavailableError, 503, 'Task store unavailable', PROBLEM_TYPES.storeUnavailable],
   [SchedulerUnavailableError, 503, 'Scheduler unavailable', PROBLEM_TYPES.schedulerUnavailable],
+  [FireQueueUnavailableError, 503, 'Fire queue unavailable', PROBLEM_TYPES.fireQueueUnavailable],
 ];
 
 /**
@@ -36,6 +36,7 @@ const RETRY_AFTER_SECONDS: Partial<Record<string, number>> = {
   [PROBLEM_TYPES.taskBusy]: 1,
   [PROBLEM_TYPES.storeUnavailable]: 5,
   [PROBLEM_TYPES.schedulerUnavailable]: 5,
+  [PROBLEM_TYPES.fireQueueUnavailable]: 2,
 };
 
 export const retryAfterSeconds = (problem: Problem) => RETRY_AFTER_SECONDS[problem.type];

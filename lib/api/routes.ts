@@ -1,6 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { MAX_PENDING_MANUAL_RUNS } from '../store/dispatch-store';
 import { PreviewRequest, PreviewResponse } from '../task/preview';
 import {
   BatchCreateRequest,
@@ -163,9 +162,8 @@ export const routes = {
     description: 'Invokes the target asynchronously whatever the task state; the schedule is untouched.',
     request: { params: idParams },
     responses: {
-      202: json(RunRequested, 'queued: the tick delivers it with this runId'),
+      202: json(RunRequested, 'sent to the fire queue: the target receives it with this runId'),
       ...errors,
-      429: problem(`${MAX_PENDING_MANUAL_RUNS} run-now requests already wait on this task`),
     },
   }),
   rescheduleTask: createRoute({

@@ -13,6 +13,8 @@ export interface SchedulerServiceDeps {
   /** The tick schedule; absent when the API runs without one (routes answer 501). */
   scheduleName?: string;
   scheduleGroup: string;
+  /** Told of every state set, so the fire worker and the API's nudges see a paused scheduler too. */
+  onChange?: (state: SchedulerState['state']) => Promise<void>;
 }
 
 /** Reports and switches the EventBridge Scheduler schedule that drives the tick. */
@@ -23,8 +25,10 @@ export class SchedulerService {
     return namingOutages(async () => toState(await this.read()));
   }
 
-  setState(state: SchedulerState['state']): Promise<SchedulerState> {
-    return namingOutages(() => this.changeState(state));
+  async setState(state: SchedulerState['state']): Promise<SchedulerState> {
+    const result = await namingOutages(() => this.changeState(state));
+    await this.deps.onChange?.(state);
+    return result;
   }
 
   /**

@@ -1,7 +1,9 @@
 import { ulid } from 'ulid';
 import type { Clock } from '../clock';
-import type { ShardRange } from '../dispatch/tick-request';
-import { TaskNotFoundError, ValidationError } from '../errors';
+import { fireMessages } from '../dispatch/fire-message';
+import type { FireQueue } from '../dispatch/fire-queue';
+import { DEFAULT_TICK_OPTIONS, MAX_NUDGE_TASKS, type TickRequest } from '../dispatch/tick';
+import { FireQueueUnavailableError, TaskNotFoundError, ValidationError } from '../errors';
 import type { Log } from '../log';
 import {
   DEFAULT_SEARCH_LIMITS,
@@ -10,8 +12,7 @@ import {
   type SearchLimits,
   searchBudget,
 } from '../schedule';
-import type { ManualRun } from '../store/items';
-import { shardOf } from '../store/schema';
+import { dueAtOf } from '../store/items';
 import type { Page, TaskChange, TaskStore } from '../store/task-store';
 import { buildTask, toIso } from '../task/model';
 import { applyPatch, pauseTask, resumeTask } from '../task/patch';
@@ -48,11 +49,15 @@ export interface TaskServiceDeps {
   reservedFunctions?: readonly string[];
   /** Where target ARNs may point; absent or empty: by function name only. */
   targetEnvironments?: readonly TargetEnvironment[];
-  shards: number;
-  /** Run-now queues a manual occurrence that the tick delivers through its own claim path. */
-  runs: { enqueueManualRun(taskId: string, now: number): Promise<ManualRun> };
-  /** Starts a tick on one shard at once, so a manual run need not wait for the next minute. */
-  nudgeTick?: (range: ShardRange) => Promise<void>;
+  /** Where run-now requests go: straight to the fire worker, as one token-less entry. */
+  fireQueue: FireQueue;
+  /**
+   * Starts a tick for tasks a write made due before the next tick (and a full tick after a group
+   * resume), so their first occurrence fires at its second; absent: they wait for the next tick.
+   */
+  nudge?: (request: TickRequest) => Promise<void>;
+  /** The tick's look-ahead: tasks due within it are nudged (default DEFAULT_TICK_OPTIONS.lookAheadMs). */
+  lookAheadMs?: number;
   log?: Log;
   /** How much schedule searching one request may do (default DEFAULT_SEARCH_LIMITS). */
   searchLimits?: SearchLimits;
@@ -76,9 +81,10 @@ export class TaskService {
   async createTask(body: unknown): Promise<Task> {
     const { replaceExisting, ...input } = parseOrThrow(CreateTaskRequest, body);
     const task = this.build(input, this.budget());
-    if (replaceExisting) return this.deps.store.replaceTask(task);
+    if (replaceExisting) return (await this.nudge([await this.deps.store.replaceTask(task)]))[0] as Task;
     // A single conditional put: half the write cost of a one-item transaction.
     await this.deps.store.createTask(task);
+    await this.nudge([task]);
     return task;
   }
 
@@ -97,7 +103,7 @@ export class TaskService {
       }
     });
     if (errors.length) throw new ValidationError(errors);
-    return this.deps.store.createTasks(tasks as Task[], request.replaceExisting);
+    return this.nudge(await this.deps.store.createTasks(tasks as Task[], request.replaceExisting));
   }
 
   private build(input: TaskDefinition, budget: SearchBudget): Task {
@@ -131,6 +137,7 @@ export class TaskService {
       (current) => applyPatch(current.task, patch, this.deps.clock.now(), this.budget()),
       { expectedVersion },
     );
+    await this.nudge([task]);
     return task;
   }
 
@@ -151,31 +158,45 @@ export class TaskService {
     const { task } = await this.deps.store.modifyTask(taskId, change, {
       expectedVersion: parseIfMatch(ifMatch),
     });
+    await this.nudge([task]);
     return task;
   }
 
   /**
    * Runs a task now, whatever its state, with `source: manual`; its schedule, runCount and nextRunAt are
-   * untouched. The target is invoked asynchronously, as by the tick, and the run is recorded.
-   */
-  /**
-   * Run now: the occurrence is queued on the task (one conditional write) and delivered by a tick with
-   * the same guarantees as a scheduled one; the tick of the task's shard is started at once when possible.
+   * untouched. The request goes straight to the fire queue, so the target is invoked within a second.
    */
   async runTask(id: string): Promise<RunRequested> {
     const taskId = parseOrThrow(TaskId, id, 'id');
-    const manual = await this.deps.runs.enqueueManualRun(taskId, this.deps.clock.now());
-    if (this.deps.nudgeTick) {
-      const shard = shardOf(taskId, this.deps.shards);
-      // Best effort: if it fails, the per-minute tick delivers the run anyway.
-      await this.deps.nudgeTick({ from: shard, to: shard + 1 }).catch((error) =>
-        this.deps.log?.('warn', 'could not start a tick for a manual run', {
-          taskId,
-          error: String(error),
-        }),
+    if (!(await this.deps.store.getTask(taskId))) throw new TaskNotFoundError(taskId);
+    const requestedAt = this.deps.clock.now();
+    const runId = ulid(requestedAt);
+    const entry = { taskId, scheduledAt: requestedAt, fireAt: requestedAt, runId };
+    const failed = await this.deps.fireQueue
+      .send(fireMessages([entry], requestedAt))
+      .catch((error) => {
+        throw new FireQueueUnavailableError({ cause: error });
+      });
+    if (failed.size) throw new FireQueueUnavailableError();
+    return { taskId, runId, requestedAt: toIso(requestedAt), source: 'manual' };
+  }
+
+  /**
+   * Starts a tick for those of `tasks` due before the next one would hand them off, so a task created,
+   * changed or resumed a few seconds before its occurrence fires at its second. Best effort: a nudge
+   * that fails leaves them to the next tick (logged).
+   */
+  private async nudge<T extends Task>(tasks: T[]): Promise<T[]> {
+    const { nudge } = this.deps;
+    if (!nudge) return tasks;
+    const horizon = this.deps.clock.now() + (this.deps.lookAheadMs ?? DEFAULT_TICK_OPTIONS.lookAheadMs);
+    const due = tasks.filter((t) => (dueAtOf(t) ?? Number.POSITIVE_INFINITY) <= horizon).map((t) => t.id);
+    for (let i = 0; i < due.length; i += MAX_NUDGE_TASKS) {
+      await nudge({ tasks: due.slice(i, i + MAX_NUDGE_TASKS), nudge: true }).catch((error) =>
+        this.deps.log?.('warn', 'could not start a tick for new work', { error: String(error) }),
       );
     }
-    return { taskId, runId: manual.runId, requestedAt: toIso(manual.requestedAt), source: 'manual' };
+    return tasks;
   }
 
   async listRuns(id: string, query: unknown): Promise<Page<Run>> {
@@ -193,6 +214,12 @@ export class TaskService {
   async resumeGroup(group: string): Promise<GroupResult> {
     const g = parseOrThrow(GroupId, group, 'group');
     const result = await this.deps.store.modifyGroup(g, (c) => resumeTask(c.task, this.deps.clock.now()));
+    // A whole group may be thousands of tasks: one full tick hands off whichever of them are due.
+    if (result.changed > 0) {
+      await this.deps.nudge?.({ nudge: true }).catch((error) =>
+        this.deps.log?.('warn', 'could not start a tick for new work', { error: String(error) }),
+      );
+    }
     return { group: g, ...result };
   }
 
@@ -230,7 +257,8 @@ export class TaskService {
     const results = await this.deps.store.modifyTasks(
       ids.map((taskId, i) => ({ taskId, change, path: `ids.${i}` })),
     );
-    return { tasks: results.map((r) => r.task), changed: results.filter((r) => r.changed).length };
+    const tasks = await this.nudge(results.map((r) => r.task));
+    return { tasks, changed: results.filter((r) => r.changed).length };
   }
 
   /** Deletes every task of a list and their run histories, all or nothing. */
@@ -249,6 +277,7 @@ export class TaskService {
       (current) => rescheduleTask(current.task, at, this.deps.clock.now()),
       { expectedVersion: parseIfMatch(ifMatch) },
     );
+    await this.nudge([task]);
     return task;
   }
 
@@ -269,7 +298,7 @@ export class TaskService {
           ),
       })),
     );
-    return results.map((r) => r.task);
+    return this.nudge(results.map((r) => r.task));
   }
 }
 

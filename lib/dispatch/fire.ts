@@ -1,170 +1,151 @@
-import type { RunClaim } from '../store/dispatch-store';
-import type { Lease } from '../store/items';
-import { toIso } from '../task/model';
-import type { DeliveryEvent, Run } from '../task/schemas';
-import { assertTargetAllowed } from '../task/targets';
-import { DeliveryFailedError, isPermanent } from './invoker';
-import { type Occurrence, settled, type TaskWork } from './task-work';
-import type { TickRun } from './tick-run';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SchedulerMark } from '../store/dispatch-store';
+import type { DueTask } from '../store/items';
+import { COMMITTED_AHEAD_MS, isDeliverable } from '../task/in-flight';
+import type { Run } from '../task/schemas';
+import { deliverEntry } from './fire-deliver';
+import { decodeFireMessage, type FireEntry, fireMessages } from './fire-message';
+import { DEFAULT_FIRE_OPTIONS, type FireDeps, type FireOptions, type FireReport, FireRun } from './fire-run';
 
-/** Claims, invokes and records one occurrence; updates what the task's acknowledgement will say. */
-export async function fireOne(run: TickRun, work: TaskWork, planned: Occurrence): Promise<void> {
-  const { deps, options, report } = run;
-  let occurrence = planned;
-  const { task } = work.due;
-  const now = deps.clock.now();
-  if (occurrence.fireAt - run.started > options.recheckAfterMs && !(await unchanged(run, work, occurrence))) {
-    // Paused, changed or deleted while this tick waited for the occurrence's second: the user wins.
-    work.stopped = true;
-    report.cancelled += work.occurrences.length - work.occurrences.indexOf(occurrence);
-    return;
-  }
-  const lease: Lease = {
-    runId: occurrence.runId,
-    scheduledAt: occurrence.scheduledAt,
-    source: occurrence.source,
-    attempt: 1,
-    until: now + options.leaseMs,
-  };
-  const record: Run = {
-    taskId: task.id,
-    runId: occurrence.runId,
-    scheduledAt: toIso(occurrence.scheduledAt),
-    firedAt: toIso(now),
-    attempt: 1,
-    source: occurrence.source,
-    status: 'claimed',
-  };
-  const claim = await deps.store.claimRun({ run: record, lease });
-  if (!claim.won) {
-    const outcome = await settleExisting(run, work, occurrence, claim.existing, lease, now);
-    if (outcome === 'held') {
-      // Another live tick delivers it, and acknowledges it; a manual run stays pending until then.
-      report.lost++;
-      if (occurrence.source === 'manual') work.stopped = true;
-      // Later ones still fire at their second, but this tick's acknowledgement stops before this one:
-      // should its holder die before invoking it, the next tick plans it again and takes it over.
-      else if (!work.firstHeld || occurrence.scheduledAt < work.firstHeld.scheduledAt)
-        work.firstHeld = occurrence;
-      return;
-    }
-    if (outcome === 'acknowledged') {
-      report.lost++;
-      settled(work, occurrence, false);
-      return;
-    }
-    // Taken over: deliver what the dead tick claimed (its newest claim, maybe not this occurrence).
-    record.runId = lease.runId;
-    record.scheduledAt = toIso(lease.scheduledAt);
-    record.attempt = lease.attempt;
-    occurrence = { ...occurrence, runId: lease.runId, scheduledAt: lease.scheduledAt };
-    report.redelivered++;
-  }
-  report.claimed++;
-  await deps.faults?.afterClaim?.(lease, task.id);
-  const event: DeliveryEvent = {
-    taskId: task.id,
-    group: task.group,
-    runId: lease.runId,
-    scheduledAt: record.scheduledAt,
-    firedAt: record.firedAt,
-    attempt: lease.attempt,
-    source: lease.source,
-    payload: task.payload,
-  };
-  const error = await deliver(run, work, event, lease);
-  if (error === undefined) {
-    report.delivered++;
-    await deps.store.recordDelivered(task.id, lease.runId);
-  } else {
-    report.failed++;
-    work.lastError = error;
-    run.log('warn', 'delivery failed', { taskId: task.id, runId: lease.runId, error });
-    await deps.store.recordFailure(task.id, lease.runId, error);
-  }
-  settled(work, occurrence, true);
+export {
+  DEFAULT_FIRE_OPTIONS,
+  emptyFireReport,
+  type FireDeps,
+  type FireFaults,
+  type FireOptions,
+  type FireReport,
+} from './fire-run';
+
+/** One entry as received, with what its message says about it. */
+interface Received {
+  entry: FireEntry;
+  sentAt: number;
+  /** The message's receive count. */
+  attempt: number;
+  messageId: string;
 }
 
 /**
- * An occurrence whose run record exists: delivered already (`done`), still within a live tick's lease
- * (`held`), or left behind by a tick that died, which this tick takes over (`mine`, lease updated).
+ * The fire worker, fed by the fire queue: for each entry of each message, reads its task and delivers
+ * it at its second if the task still wants it (its hand-off recorded and not taken back, the scheduler
+ * not paused), then records the runs. A message whose entries could not be handled is reported as a
+ * batch item failure, so the queue delivers it again (at-least-once; the same runId).
  */
-async function settleExisting(
-  run: TickRun,
-  work: TaskWork,
-  occurrence: Occurrence,
-  existing: RunClaim,
-  lease: Lease,
-  now: number,
-): Promise<'acknowledged' | 'held' | 'mine'> {
-  const { store } = run.deps;
-  const { task } = work.due;
-  // Settled: its target accepted it (or refused it for good); only a `claimed` record can be undelivered.
-  if (existing.run.status !== 'claimed') return 'acknowledged';
-  if (existing.lease.until > now) return 'held';
-  let target = existing;
-  if (occurrence.source === 'schedule') {
-    // A tick fires a task's occurrences one after the other, so of those it claimed only the newest
-    // can be undelivered: an older one was invoked before the newer was claimed. The newest may be
-    // one this tick's plan skipped (missed occurrences are coalesced), so it is looked up.
-    const newest = await store.latestRunBetween(task.id, occurrence.scheduledAt, run.horizon, 'schedule');
-    if (newest && newest.lease.scheduledAt > occurrence.scheduledAt && newest.run.status === 'claimed') {
-      if (newest.lease.until > now) return 'held';
-      if (work.lastSettled !== undefined && newest.lease.scheduledAt <= work.lastSettled) {
-        return 'acknowledged';
-      }
-      target = newest;
+export async function handleFire(
+  deps: FireDeps,
+  event: SQSEvent,
+  overrides: Partial<FireOptions> = {},
+): Promise<{ response: SQSBatchResponse; report: FireReport }> {
+  const run = new FireRun(deps, { ...DEFAULT_FIRE_OPTIONS, ...overrides });
+  let pending = event.Records.flatMap((record): Received[] => {
+    const message = decodeFireMessage(record.body);
+    if (!message) {
+      run.log('error', 'unreadable fire message dropped', { messageId: record.messageId });
+      return [];
     }
+    const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+    if (attempt > 1) run.report.redelivered += message.entries.length;
+    return message.entries.map((entry) => ({ entry, sentAt: message.sentAt, attempt, messageId: record.messageId }));
+  });
+  const deliveries: Promise<Run>[] = [];
+  const failedMessages = new Set<string>();
+  while (pending.length) {
+    const [tasks, scheduler] = await Promise.all([
+      deps.store.getDueTasks(pending.map((r) => r.entry.taskId)),
+      deps.store.readScheduler(),
+    ]);
+    const waiting: Received[] = [];
+    for (const received of pending) {
+      const verdict = decide(run, received, tasks.get(received.entry.taskId), scheduler);
+      if (verdict === 'deliver') {
+        const task = tasks.get(received.entry.taskId)?.task;
+        if (task) deliveries.push(deliverEntry(run, received.entry, task, received.attempt));
+      } else if (verdict === 'wait') waiting.push(received);
+    }
+    pending = await retryLater(run, waiting, failedMessages);
   }
-  lease.runId = target.lease.runId;
-  lease.scheduledAt = target.lease.scheduledAt;
-  lease.attempt = target.lease.attempt + 1;
-  // Lost the take-over: the other rescuer delivers and counts it.
-  return (await store.takeOver(target, lease, now)) ? 'mine' : 'acknowledged';
+  await giveBack(run, failedMessages);
+  const runs = await Promise.all(deliveries);
+  try {
+    await deps.store.recordRuns(runs);
+  } catch (error) {
+    run.report.unrecorded += runs.length;
+    run.log('error', 'run records not written', { runs: runs.length, error: String(error) });
+  }
+  return {
+    response: { batchItemFailures: [...failedMessages].map((itemIdentifier) => ({ itemIdentifier })) },
+    report: run.report,
+  };
 }
 
-/** Whether the task is still as this tick read it, before firing an occurrence claimed early. */
-async function unchanged(run: TickRun, work: TaskWork, occurrence: Occurrence): Promise<boolean> {
-  const current = await run.deps.store.readDueTask(work.due.task.id);
-  if (!current) return false;
-  if (occurrence.source === 'manual') return true;
-  return current.task.version === work.due.task.version && current.task.state === 'active';
+type Verdict = 'deliver' | 'drop' | 'wait';
+
+/** Whether an entry fires: see the class comment of DispatchStore and lib/task/in-flight.ts. */
+function decide(run: FireRun, { entry, sentAt, messageId }: Received, due: DueTask | undefined, scheduler: SchedulerMark): Verdict {
+  if (!due) return drop(run);
+  // A run-now fires whatever the task's state; it was asked for by a person, now.
+  if (entry.token === undefined) return 'deliver';
+  const handoff = due.handoffs[entry.token];
+  if (!handoff) {
+    // Not recorded (yet): the tick writes it right after sending; refused or lost past the window.
+    return run.deps.clock.now() - sentAt < run.options.ackWindowMs ? 'wait' : drop(run);
+  }
+  if (!isDeliverable(handoff, entry.fireAt)) return drop(run);
+  const cutoff = scheduler.since + COMMITTED_AHEAD_MS;
+  if (scheduler.paused && entry.fireAt > cutoff) {
+    const back = run.givingBack.get(due.task.id) ?? { cutoff, messageIds: new Set<string>() };
+    back.messageIds.add(messageId);
+    run.givingBack.set(due.task.id, back);
+    return drop(run);
+  }
+  return 'deliver';
 }
 
-/** Invokes the target, retrying transient errors with backoff; the error text when it failed for good. */
-async function deliver(
-  run: TickRun,
-  work: TaskWork,
-  event: DeliveryEvent,
-  lease: Lease,
-): Promise<string | undefined> {
-  const { deps, options } = run;
-  const random = deps.random ?? Math.random;
-  const { task } = work.due;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      if (deps.targetPrefixes) {
-        try {
-          assertTargetAllowed(task.target.function, deps.targetPrefixes, deps.reservedFunctions);
-        } catch (error) {
-          throw new DeliveryFailedError((error as Error).message, true, { cause: error });
-        }
-      }
-      await deps.invoker.invoke(task.target, event);
-      return undefined;
-    } catch (error) {
-      const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      if (isPermanent(error) || attempt >= options.invokeAttempts) return text;
-      // Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"), kept inside the lease so
-      // no other tick takes the occurrence over while this one still retries it.
-      const backoff = random() * Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** (attempt - 1));
-      const at = deps.clock.now() + backoff;
-      if (at >= lease.until) return text;
-      run.log('warn', 'invoke failed, retrying', { taskId: task.id, attempt, error: text });
-      work.retrying = true;
-      await deps.clock.sleepUntil(at).finally(() => {
-        work.retrying = false;
-      });
+function drop(run: FireRun): Verdict {
+  run.report.dropped++;
+  return 'drop';
+}
+
+/**
+ * Entries whose hand-off is not recorded yet: read again shortly while their message is fresh (the
+ * tick's write is on its way), else sent again with a short delay; a message whose entries cannot be
+ * sent again fails, so the queue redelivers it.
+ */
+async function retryLater(run: FireRun, waiting: Received[], failedMessages: Set<string>): Promise<Received[]> {
+  const { clock } = run.deps;
+  const now = clock.now();
+  const fresh = waiting.filter((r) => now - r.sentAt < run.options.freshMs);
+  const stale = waiting.filter((r) => now - r.sentAt >= run.options.freshMs);
+  if (stale.length) {
+    const bySentAt = new Map<number, Received[]>();
+    for (const r of stale) bySentAt.set(r.sentAt, [...(bySentAt.get(r.sentAt) ?? []), r]);
+    for (const [sentAt, group] of bySentAt) {
+      const messages = fireMessages(
+        group.map((r) => r.entry),
+        sentAt,
+      ).map((m) => ({ ...m, delaySeconds: run.options.requeueDelaySeconds }));
+      const failed = await run.deps.queue.send(messages);
+      if (failed.size) for (const r of group) failedMessages.add(r.messageId);
+      else run.report.requeued += group.length;
     }
   }
+  if (fresh.length) await clock.sleepUntil(now + run.options.pollMs);
+  return fresh;
+}
+
+/**
+ * Gives the fires a paused scheduler dropped back to their tasks (see DispatchStore.takeBack); when that
+ * write fails, their messages fail too and come again, so nothing is lost.
+ */
+async function giveBack(run: FireRun, failedMessages: Set<string>): Promise<void> {
+  await Promise.all(
+    [...run.givingBack].map(async ([taskId, { cutoff, messageIds }]) => {
+      try {
+        run.report.givenBack += await run.deps.store.takeBack(taskId, cutoff);
+      } catch (error) {
+        for (const id of messageIds) failedMessages.add(id);
+        run.log('error', 'could not give fires back to a task', { taskId, error: String(error) });
+      }
+    }),
+  );
 }

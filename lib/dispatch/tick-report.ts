@@ -1,28 +1,36 @@
 /** What one tick did, logged by the tick Lambda and returned to whoever invoked it. */
 export interface TickReport {
-  /** Occurrences this tick claimed (first delivery or take-over). */
-  claimed: number;
-  delivered: number;
+  /** Tasks read from the due index (or by id, for a nudge). */
+  due: number;
+  /** Occurrences handed to the fire queue and recorded on their task. */
+  handedOff: number;
+  /** Fire messages sent. */
+  messages: number;
+  /** Run-now requests of an earlier version sent to the fire queue. */
+  manual: number;
+  /** Missed occurrences the misfire policy dropped. */
+  skipped: number;
+  /** Hand-offs refused because a user's write or another tick came first (their messages are dropped). */
+  refused: number;
+  /** Hand-off writes that failed (throttled past the SDK's retries, table down): left for the next tick. */
   failed: number;
-  /** Occurrences another tick claimed first, or that were delivered already. */
-  lost: number;
-  /** Claims of a tick that let its lease expire, delivered again with the same runId. */
-  redelivered: number;
-  /** Occurrences not fired because the task changed (paused, updated, deleted) before their second. */
-  cancelled: number;
-  /** Ticks started on other shards because this one had more due than it can fire in time. */
+  /** Tasks whose messages could not be sent: left for the next tick. */
+  unsent: number;
+  /** Ticks started on other shards because this one had more due than it can hand off in time. */
   fannedOut: number;
   /** Active tasks found not advancing (nextRunAt at or before lastRunAt): always a bug, logged as an error. */
   stalled: number;
 }
 
 export const emptyTickReport = (): TickReport => ({
-  claimed: 0,
-  delivered: 0,
+  due: 0,
+  handedOff: 0,
+  messages: 0,
+  manual: 0,
+  skipped: 0,
+  refused: 0,
   failed: 0,
-  lost: 0,
-  redelivered: 0,
-  cancelled: 0,
+  unsent: 0,
   fannedOut: 0,
   stalled: 0,
 });

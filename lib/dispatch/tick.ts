@@ -1,19 +1,18 @@
-import { acknowledge } from './acknowledge';
+import type { DueTask } from '../store/items';
 import { checkAdvancing, collectDue } from './collect-due';
-import { fireOne } from './fire';
-import { type Occurrence, planWork, type TaskWork } from './task-work';
+import { handOffChunk } from './hand-off';
 import type { TickReport } from './tick-report';
 import type { TickRequest } from './tick-request';
 import { DEFAULT_TICK_OPTIONS, type TickDeps, type TickOptions, TickRun } from './tick-run';
 
 export { emptyTickReport, type TickReport } from './tick-report';
-export { parseTickRequest, type ShardRange, TickRequest } from './tick-request';
+export { MAX_NUDGE_TASKS, parseTickRequest, type ShardRange, TickRequest } from './tick-request';
 export { DEFAULT_TICK_OPTIONS, type TickDeps, type TickFaults, type TickOptions } from './tick-run';
 
 /**
- * One pass of the scheduler: query the due index (every shard of the range in parallel, every page),
- * plan each due task's occurrences up to now + look-ahead, and fire each at its second: claim it (its
- * run record), invoke its target, acknowledge the task. One failing task never stops the others.
+ * One pass of the scheduler: read what is due up to now + look-ahead (every shard of the range in
+ * parallel, or the tasks a nudge names), and hand each task's occurrences to the fire queue, where
+ * each waits for its second. The tick never invokes a target and never sleeps: it ends in milliseconds.
  * An overloaded tick hands whole shards to other ticks (`deps.fanOut`).
  */
 export async function runTick(
@@ -22,49 +21,22 @@ export async function runTick(
   request: TickRequest = {},
 ): Promise<TickReport> {
   const run = new TickRun(deps, { ...DEFAULT_TICK_OPTIONS, ...overrides });
-  const found = await collectDue(run, request);
-  const dueTasks = request.manualOnly ? found.filter((due) => due.manualRuns.length > 0) : found;
-  for (const due of dueTasks) checkAdvancing(run, due);
-  const works = dueTasks.map((due) => planWork(due, run.started, run.horizon, request.manualOnly));
-  // Fire in time order across all tasks; each task's occurrences stay sequential (see recovery).
-  const timeline = works
-    .flatMap((work) => work.occurrences.map((occurrence) => ({ work, occurrence })))
-    .sort((a, b) => a.occurrence.fireAt - b.occurrence.fireAt);
-  for (const { work, occurrence } of timeline) await schedule(run, work, occurrence);
-  await Promise.all(works.map((work) => finish(run, work)));
+  // EventBridge does not start a tick while the scheduler is paused; the API's nudges must not either.
+  if (request.nudge && (await deps.store.readScheduler()).paused) return run.report;
+  const due = request.tasks ? await readNudged(run, request.tasks) : await collectDue(run, request);
+  run.report.due = due.length;
+  for (const task of due) checkAdvancing(run, task);
+  due.sort((a, b) => a.dueAt - b.dueAt);
+  const chunks: DueTask[][] = [];
+  for (let i = 0; i < due.length; i += run.options.chunkSize) {
+    chunks.push(due.slice(i, i + run.options.chunkSize));
+  }
+  await Promise.all(chunks.map((chunk) => run.chunkLimit(() => handOffChunk(run, chunk))));
   return run.report;
 }
 
-/** Starts an occurrence at its second, after the task's previous one; returns once it has begun. */
-async function schedule(run: TickRun, work: TaskWork, occurrence: Occurrence): Promise<void> {
-  const { clock } = run.deps;
-  if (occurrence.fireAt > clock.now()) await clock.sleepUntil(occurrence.fireAt);
-  // Wait for a task still busy with its previous occurrence, unless it is backing off a retry.
-  const wait = !work.retrying;
-  let start = () => {};
-  const taken = new Promise<void>((resolve) => {
-    start = resolve;
-  });
-  work.chain = work.chain.then(() =>
-    run.limit(() => {
-      // fireOne reads the clock before its first await: once it has started, the loop may move on.
-      const fired = work.stopped ? Promise.resolve() : fireOne(run, work, occurrence);
-      start();
-      return fired;
-    }),
-  );
-  work.chain.catch(() => start());
-  // Wait until the occurrence has taken its slot and its time (back-pressure, and a manual clock in
-  // tests must not run ahead of it); a task backing off a retry never holds up the others.
-  if (wait) await taken;
-}
-
-/** Acknowledges a task once its occurrences are done; a failure is logged and counted, never thrown. */
-function finish(run: TickRun, work: TaskWork): Promise<void> {
-  return work.chain
-    .then(() => run.limit(() => acknowledge(run, work)))
-    .catch((error) => {
-      run.report.failed++;
-      run.log('error', 'task processing failed', { taskId: work.due.task.id, error: String(error) });
-    });
+/** The tasks of a nudge that are due by the horizon (the API nudges after a write makes one due). */
+async function readNudged(run: TickRun, ids: string[]): Promise<DueTask[]> {
+  const found = await run.deps.store.getDueTasks(ids);
+  return [...found.values()].filter((d) => d.dueAt !== undefined && d.dueAt <= run.horizon);
 }

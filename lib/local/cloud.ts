@@ -234,7 +234,7 @@ export function startLocalClock(tick: () => Promise<TickReport>, seconds: number
     running++;
     try {
       const report = await tick();
-      if (report.claimed > 0 || report.failed > 0) log?.('info', 'tick', { ...report });
+      if (report.handedOff > 0 || report.failed > 0) log?.('info', 'tick', { ...report });
     } catch (error) {
       // A tick cut short by shutdown (its connection closed) is not an error worth reporting.
       if (!stopped) log?.('error', 'tick failed', { error: String(error) });

@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Clock, systemClock } from '../clock';
 import { ValidationError } from '../errors';
+import type { Handoff, Handoffs } from '../task/in-flight';
 import { fireTimeOf } from '../task/plan';
 import { type Run, Task } from '../task/schemas';
 import { shardOf, taskKey } from './schema';
@@ -31,8 +33,54 @@ export interface DueTask {
   task: Task;
   /** When the item next needs attention: the fire time of `nextRunAt`, or earlier for a manual run. */
   dueAt: number;
-  /** Manual runs not yet acknowledged, oldest first. */
+  /** Run-now requests queued by an earlier version (before run-now went to the fire queue), oldest first. */
   manualRuns: ManualRun[];
+  /** Occurrences handed to the fire queue and not yet forgotten, by token (see lib/task/in-flight.ts). */
+  handoffs: Handoffs;
+}
+
+/** A hand-off as stored: short names, since the map is on the task item and every write pays its size. */
+interface StoredHandoff {
+  a: number;
+  f: number;
+  n: number;
+  lf: number;
+  r: number;
+  l?: number;
+  c?: number;
+}
+
+export function storeHandoffs(handoffs: Handoffs): Record<string, StoredHandoff> {
+  const stored: Record<string, StoredHandoff> = {};
+  for (const [token, h] of Object.entries(handoffs)) {
+    stored[token] = {
+      a: h.at,
+      f: h.from,
+      n: h.count,
+      lf: h.lastFire,
+      r: h.runCountBefore,
+      ...(h.lastRunAtBefore === null ? {} : { l: h.lastRunAtBefore }),
+      ...(h.closedAt === undefined ? {} : { c: h.closedAt }),
+    };
+  }
+  return stored;
+}
+
+export function readHandoffs(stored: unknown): Handoffs {
+  const handoffs: Handoffs = {};
+  for (const [token, s] of Object.entries((stored ?? {}) as Record<string, StoredHandoff>)) {
+    const h: Handoff = {
+      at: s.a,
+      from: s.f,
+      count: s.n,
+      lastFire: s.lf,
+      runCountBefore: s.r,
+      lastRunAtBefore: s.l ?? null,
+    };
+    if (s.c !== undefined) h.closedAt = s.c;
+    handoffs[token] = h;
+  }
+  return handoffs;
 }
 
 /**
@@ -65,6 +113,7 @@ const TASK_FIELDS = Object.keys(Task.shape) as (keyof Task)[];
 export const taskExists = 'attribute_exists(pk)';
 export const taskAbsent = 'attribute_not_exists(pk)';
 export const stillDueAt = 'dueAt = :seenDueAt';
+export const notDue = 'attribute_not_exists(dueAt)';
 export const isActive = '#state = :active';
 export const sameVersion = 'version = :seenVersion';
 export const runAbsent = 'attribute_not_exists(sk)';
@@ -112,7 +161,12 @@ export abstract class TableAdapter {
   readonly shards: number;
   protected readonly runTtlSeconds: number;
 
-  constructor(client: DynamoDBClient, options: TaskStoreOptions) {
+  constructor(
+    client: DynamoDBClient,
+    options: TaskStoreOptions,
+    /** Reads of a task show it as of now (see taskAsOf); user changes take effect from now. */
+    protected readonly clock: Clock = systemClock,
+  ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     this.tableName = options.tableName;
     this.shards = options.shards;
@@ -144,6 +198,84 @@ export abstract class TableAdapter {
       task: this.toTask(item),
       dueAt: item.dueAt as number,
       manualRuns: (item.manualRuns as ManualRun[] | undefined) ?? [],
+      handoffs: readHandoffs(item.handoffs),
+    };
+  }
+
+  /** Reads tasks by id, consistently (at most 100 ids); ids that do not exist are absent from the map. */
+  async getDueTasks(ids: string[]): Promise<Map<string, DueTask>> {
+    const found = new Map<string, DueTask>();
+    let keys: Record<string, unknown>[] | undefined = [...new Set(ids)].map(taskKey);
+    while (keys && keys.length > 0) {
+      const out: BatchGetCommandOutput = await this.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of out.Responses?.[this.tableName] ?? []) {
+        const due = this.toDueTask(item);
+        found.set(due.task.id, due);
+      }
+      keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
+    }
+    return found;
+  }
+
+  /**
+   * The conditional update of one change to a task (a user's, or fires given back), for a single write or
+   * inside a transaction: it keeps the dispatcher's invariants (dueAt is the fire time of nextRunAt,
+   * conditions on version and dueAt). `handoffs`, when given, replaces the task's hand-offs.
+   */
+  protected changeUpdate(current: DueTask, next: Task, handoffs?: Handoffs) {
+    const dueAt = dueAtOf(next, current.manualRuns);
+    const due = dueAt !== undefined;
+    const fields: Record<string, unknown> = {
+      ...next,
+      payload: JSON.stringify(next.payload),
+      groupKey: next.group,
+      dueShard: due ? shardOf(next.id, this.shards) : undefined,
+      dueAt,
+    };
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':seenVersion': current.task.version };
+    const set: string[] = [];
+    const remove: string[] = [];
+    const before: Record<string, unknown> = {
+      ...current.task,
+      groupKey: current.task.group,
+      dueAt: current.dueAt,
+    };
+    for (const field of [...TASK_FIELDS.filter((f) => f !== 'id'), 'groupKey', 'dueShard', 'dueAt']) {
+      // Only what changed is written: a group pause touches five attributes, not the whole item.
+      const unchanged =
+        field === 'payload'
+          ? JSON.stringify(current.task.payload) === fields.payload
+          : field !== 'dueShard' && JSON.stringify(before[field]) === JSON.stringify(fields[field]);
+      if (unchanged) continue;
+      names[`#${field}`] = field;
+      if (fields[field] === undefined) remove.push(`#${field}`);
+      else {
+        set.push(`#${field} = :${field}`);
+        values[`:${field}`] = fields[field];
+      }
+    }
+    if (handoffs && JSON.stringify(handoffs) !== JSON.stringify(current.handoffs)) {
+      if (Object.keys(handoffs).length === 0) remove.push('handoffs');
+      else {
+        set.push('handoffs = :handoffs');
+        values[':handoffs'] = storeHandoffs(handoffs);
+      }
+    }
+    const seenDue = current.dueAt !== undefined;
+    if (seenDue) values[':seenDueAt'] = current.dueAt;
+    return {
+      Key: taskKey(current.task.id),
+      // Another user change, or a tick's hand-off (it moves dueAt), since the read: read again.
+      ConditionExpression: `${sameVersion} AND ${seenDue ? stillDueAt : notDue}`,
+      UpdateExpression: [
+        set.length ? `SET ${set.join(', ')}` : '',
+        remove.length ? `REMOVE ${remove.join(', ')}` : '',
+      ].join(' '),
+      ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+      ExpressionAttributeValues: values,
     };
   }
 

@@ -29,6 +29,9 @@ export const TABLE = {
 export const TASK_SK = 'TASK';
 export const RUN_SK_PREFIX = 'RUN#';
 
+/** The item that says whether the scheduler is paused (written by the API, read by the dispatcher). */
+export const SCHEDULER_KEY = { pk: 'SCHEDULER', sk: 'STATE' } as const;
+
 export const taskKey = (taskId: string) => ({ pk: `TASK#${taskId}`, sk: TASK_SK });
 export const runKey = (taskId: string, runId: string) => ({
   pk: `TASK#${taskId}`,

@@ -9,7 +9,6 @@ import {
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import {
@@ -19,11 +18,12 @@ import {
   TasksNotFoundError,
   VersionMismatchError,
 } from '../errors';
-import { type Run, Task, type TaskState } from '../task/schemas';
+import { closeHandoffs, COMMITTED_AHEAD_MS, taskAsOf } from '../task/in-flight';
+import { isSchedulingChange } from '../task/patch';
+import type { Run, Task, TaskState } from '../task/schemas';
 import {
   type DueTask,
   decodeCursor,
-  dueAtOf,
   encodeCursor,
   isConditionFailure,
   type Page,
@@ -31,16 +31,11 @@ import {
   taskAbsent,
   taskExists,
 } from './items';
-import { RUN_SK_PREFIX, shardOf, TABLE, TASK_SK, taskKey } from './schema';
+import { RUN_SK_PREFIX, TABLE, TASK_SK, taskKey } from './schema';
 
 // Condition parts of user writes (see items.ts for the tick's).
 /** The task is still at the version the change was computed from: no other user change slipped in. */
 const sameVersion = 'version = :seenVersion';
-/** No tick claimed, renewed or released the task since it was read (each of those moves dueAt). */
-const dueAtUnchanged = 'dueAt = :seenDueAt';
-const notDue = 'attribute_not_exists(dueAt)';
-
-const TASK_FIELDS = Object.keys(Task.shape) as (keyof Task)[];
 /** How often a read-modify-write re-reads after losing a race with a tick before giving up. */
 const MAX_WRITE_ATTEMPTS = 8;
 /** Conditional writes in flight at once during a group operation. */
@@ -149,9 +144,12 @@ export class TaskStore extends TableAdapter {
   }
 
   /**
-   * Read-modify-write of one task, for user changes (PATCH, pause, resume). The write is conditional on
-   * the version and the dueAt it read, keeps any lease untouched, and re-reads when a tick got in between.
-   * `expectedVersion` (If-Match) turns a version change by someone else into VersionMismatchError.
+   * Read-modify-write of one task, for user changes (PATCH, pause, resume). The change sees the task as
+   * it will be once the fires already committed (COMMITTED_AHEAD_MS) ran; a change to when or whether it
+   * fires takes back the handed-off fires after that (closeHandoffs), any other keeps them and the
+   * dispatcher's counters. The write is conditional on the version and the dueAt it read, and re-reads
+   * when a tick got in between. `expectedVersion` (If-Match) turns a version change by someone else into
+   * VersionMismatchError.
    */
   async modifyTask(
     taskId: string,
@@ -165,89 +163,33 @@ export class TaskStore extends TableAdapter {
       if (options.expectedVersion !== undefined && current.task.version !== options.expectedVersion) {
         throw new VersionMismatchError(taskId, options.expectedVersion);
       }
-      const next = change(current);
-      if (!next) return { task: current.task, changed: false };
-      if (await this.writeChange(current, next)) return { task: next, changed: true };
+      const planned = this.planChange(current, change);
+      if (!planned) return { task: this.viewOf(current), changed: false };
+      if (await this.conditionalUpdate(planned.write)) return { task: planned.shown, changed: true };
       current = undefined;
     }
     throw new TaskBusyError(taskId);
   }
 
-  private async writeChange(current: DueTask, next: Task): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({ TableName: this.tableName, ...this.changeUpdate(current, next) }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+  /** A user change to one task as read: what to write, and the task as it then shows; undefined: no change. */
+  private planChange(current: DueTask, change: TaskChange) {
+    const now = this.clock.now();
+    const closed = closeHandoffs(current.task, current.handoffs, now + COMMITTED_AHEAD_MS);
+    const next = change({ ...current, task: closed.task });
+    if (!next) return undefined;
+    if (isSchedulingChange(closed.task, next)) {
+      const write = this.changeUpdate(current, next, closed.handoffs);
+      return { write, shown: taskAsOf(next, closed.handoffs, now) };
     }
+    // Nothing about firing changed: the hand-offs stand, and so do the counters written for them.
+    const { runCount, lastRunAt, nextRunAt, state } = current.task;
+    const kept = { ...next, runCount, lastRunAt, nextRunAt, state };
+    return { write: this.changeUpdate(current, kept), shown: taskAsOf(kept, current.handoffs, now) };
   }
 
-  /**
-   * The conditional update of one user change, for a single write or inside a transaction: it keeps the
-   * dispatcher's invariants (dueAt is the fire time of nextRunAt, conditions on version and dueAt).
-   */
-  private changeUpdate(current: DueTask, next: Task) {
-    const dueAt = dueAtOf(next, current.manualRuns);
-    const due = dueAt !== undefined;
-    const fields: Record<string, unknown> = {
-      ...next,
-      payload: JSON.stringify(next.payload),
-      groupKey: next.group,
-      dueShard: due ? shardOf(next.id, this.shards) : undefined,
-      dueAt,
-    };
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':seenVersion': current.task.version };
-    const set: string[] = [];
-    const remove: string[] = [];
-    const before: Record<string, unknown> = {
-      ...current.task,
-      groupKey: current.task.group,
-      dueAt: current.dueAt,
-    };
-    for (const field of [...TASK_FIELDS.filter((f) => f !== 'id'), 'groupKey', 'dueShard', 'dueAt']) {
-      // Only what changed is written: a group pause touches five attributes, not the whole item.
-      const unchanged =
-        field === 'payload'
-          ? JSON.stringify(current.task.payload) === fields.payload
-          : field !== 'dueShard' && JSON.stringify(before[field]) === JSON.stringify(fields[field]);
-      if (unchanged) continue;
-      names[`#${field}`] = field;
-      if (fields[field] === undefined) remove.push(`#${field}`);
-      else {
-        set.push(`#${field} = :${field}`);
-        values[`:${field}`] = fields[field];
-      }
-    }
-    const seenDue = current.dueAt !== undefined;
-    if (seenDue) values[':seenDueAt'] = current.dueAt;
-    return {
-      Key: taskKey(current.task.id),
-      ConditionExpression: `${sameVersion} AND ${seenDue ? dueAtUnchanged : notDue}`,
-      UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    };
-  }
-
-  /** Reads tasks by id, consistently (at most 100 ids); ids that do not exist are absent from the map. */
-  async getDueTasks(ids: string[]): Promise<Map<string, DueTask>> {
-    const found = new Map<string, DueTask>();
-    let keys: Record<string, unknown>[] | undefined = [...new Set(ids)].map(taskKey);
-    while (keys && keys.length > 0) {
-      const out: BatchGetCommandOutput = await this.doc.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      for (const item of out.Responses?.[this.tableName] ?? []) {
-        const due = this.toDueTask(item);
-        found.set(due.task.id, due);
-      }
-      keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
-    }
-    return found;
+  /** The task as a user sees it now: handed-off fires still ahead are not counted yet (see taskAsOf). */
+  viewOf(due: DueTask): Task {
+    return taskAsOf(due.task, due.handoffs, this.clock.now());
   }
 
   /**
@@ -269,24 +211,25 @@ export class TaskStore extends TableAdapter {
         if (c.expectedVersion !== undefined && seen.task.version !== c.expectedVersion) {
           throw new VersionMismatchError(c.taskId, c.expectedVersion);
         }
-        return { seen, next: c.change(seen) };
+        return { seen, change: this.planChange(seen, c.change) };
       });
-      const writes = planned.filter((p): p is { seen: DueTask; next: Task } => p.next !== undefined);
+      const writes = planned.flatMap((p) => (p.change ? [p.change.write] : []));
       if (writes.length === 0 || (await this.writeChanges(writes))) {
-        return planned.map(({ seen, next }) => ({ task: next ?? seen.task, changed: next !== undefined }));
+        return planned.map(({ seen, change }) => ({
+          task: change?.shown ?? this.viewOf(seen),
+          changed: change !== undefined,
+        }));
       }
     }
     throw new TaskBusyError(changes[0]?.taskId ?? '?');
   }
 
   /** One transaction of user changes; false when a condition failed or the items were contended. */
-  private async writeChanges(writes: { seen: DueTask; next: Task }[]): Promise<boolean> {
+  private async writeChanges(writes: ReturnType<TableAdapter['changeUpdate']>[]): Promise<boolean> {
     try {
       await this.doc.send(
         new TransactWriteCommand({
-          TransactItems: writes.map(({ seen, next }) => ({
-            Update: { TableName: this.tableName, ...this.changeUpdate(seen, next) },
-          })),
+          TransactItems: writes.map((write) => ({ Update: { TableName: this.tableName, ...write } })),
         }),
       );
       return true;
@@ -391,7 +334,7 @@ export class TaskStore extends TableAdapter {
 
   async getTask(taskId: string): Promise<Task | undefined> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: taskKey(taskId) }));
-    return Item ? this.toTask(Item) : undefined;
+    return Item ? this.viewOf(this.toDueTask(Item)) : undefined;
   }
 
   async getDueTask(taskId: string): Promise<DueTask | undefined> {
@@ -442,7 +385,7 @@ export class TaskStore extends TableAdapter {
               ExpressionAttributeValues: values,
             }),
           );
-      for (const item of page.Items ?? []) tasks.push(this.toTask(item));
+      for (const item of page.Items ?? []) tasks.push(this.viewOf(this.toDueTask(item)));
       startKey = page.LastEvaluatedKey;
     } while (startKey && tasks.length < query.limit);
     return { items: tasks, cursor: encodeCursor(startKey) };

@@ -6,6 +6,23 @@ import type { Task, TaskPatch } from './schemas';
 /** Fields whose change never moves the next run; any other field (present or future) is a scheduling one. */
 const NON_SCHEDULING = new Set(['group', 'description', 'target', 'payload', 'enabled']);
 
+/** Fields that change with every write, whatever it changes. */
+const BOOKKEEPING = new Set(['updatedAt', 'version', 'lastError']);
+
+/**
+ * Whether `after` changes when or whether `before` fires (schedule, window, state, next run…): such a
+ * change takes back the fires already handed off after it (see closeHandoffs); any other keeps them.
+ */
+export function isSchedulingChange(before: Task, after: Task): boolean {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].some(
+    (key) =>
+      !NON_SCHEDULING.has(key) &&
+      !BOOKKEEPING.has(key) &&
+      JSON.stringify(before[key as keyof Task]) !== JSON.stringify(after[key as keyof Task]),
+  );
+}
+
 const isoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
 
 /** A recomputed next run never precedes what a tick already delivered (look-ahead may run ahead of now). */

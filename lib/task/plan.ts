@@ -27,7 +27,7 @@ export type PlanTask = SchedulingFields &
   Partial<Pick<Task, 'nextRunAt' | 'jitterSeconds' | 'runImmediately'>> & { misfire?: Misfire };
 
 /** At most this many on-time occurrences are planned in one claim (late ones kept come on top). */
-export const MAX_FIRES_PER_PLAN = 60;
+export const MAX_FIRES_PER_PLAN = 180;
 /** Policy `all` delivers at most this many missed occurrences, the most recent; older ones are skipped. */
 export const MISFIRE_ALL_CAP = 100;
 /** Missed occurrences counted one by one before the plan jumps to the present. */
@@ -112,15 +112,20 @@ export function planDue(task: PlanTask, dueAt: number, now: number, horizon: num
 }
 
 /**
- * Where a paused task resumes at `now`. The paused-over occurrences never fire unless the misfire
- * policy says so: with `skip` the task resumes at its first occurrence at or after `now`; with `once`
- * or `all` it resumes at the first paused-over occurrence, so the next tick treats the paused span as
- * missed and planDue applies the policy (one run, or up to MISFIRE_ALL_CAP). Null: nothing left to run.
+ * Where a paused task resumes at `now`. The paused-over occurrences fire only as the misfire policy says:
+ * `skip` resumes at the first occurrence at or after `now`; `once` at the latest paused-over one, so
+ * exactly one of them fires; `all` at the first paused-over one, so the tick fires them (up to
+ * MISFIRE_ALL_CAP, see planDue). Null: nothing left to run.
  */
 export function nextRunOnResume(task: PlanTask, now: number): number | null {
   const paused = task.nextRunAt ? Date.parse(task.nextRunAt) : null;
   if (paused === null) return nextRunAfter(task, now - 1, task.runCount);
   if (paused >= now) return paused;
   const policy = (task.misfire ?? DEFAULT_MISFIRE).policy;
-  return policy === 'skip' ? nextRunAfter(task, now - 1, task.runCount) : paused;
+  if (policy === 'all') return paused;
+  if (policy === 'skip') return nextRunAfter(task, now - 1, task.runCount);
+  // Everything before now counts as missed (no grace), and `once` keeps the latest: planDue finds it
+  // with its bounded scan, however long the pause on however dense a schedule.
+  const plan = planDue({ ...task, misfire: { graceSeconds: 0, policy: 'once' } }, paused, now, now);
+  return plan.fire[0]?.scheduledAt ?? plan.nextRunAt;
 }

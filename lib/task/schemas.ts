@@ -460,10 +460,10 @@ export const PROBLEM_TYPES = {
   taskConflict: 'urn:sundial:problem:task-conflict',
   versionMismatch: 'urn:sundial:problem:version-mismatch',
   taskBusy: 'urn:sundial:problem:task-busy',
-  runQueueFull: 'urn:sundial:problem:run-queue-full',
   schedulerNotConfigured: 'urn:sundial:problem:scheduler-not-configured',
   searchLimit: 'urn:sundial:problem:schedule-search-limit',
   storeUnavailable: 'urn:sundial:problem:store-unavailable',
   schedulerUnavailable: 'urn:sundial:problem:scheduler-unavailable',
+  fireQueueUnavailable: 'urn:sundial:problem:fire-queue-unavailable',
   crossSite: 'urn:sundial:problem:cross-site',
 } as const;

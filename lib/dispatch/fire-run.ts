@@ -1,0 +1,106 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Clock } from '../clock';
+import type { Log } from '../log';
+import type { DispatchStore } from '../store/dispatch-store';
+import type { FireQueue } from './fire-queue';
+import type { Invoker } from './invoker';
+
+/** What one fire worker invocation did. */
+export interface FireReport {
+  /** Occurrences whose target accepted the event. */
+  delivered: number;
+  /** Occurrences whose target could not be invoked (permanent error, or transient ones past retries). */
+  failed: number;
+  /** Entries of a message received before (a redelivery after a worker died, or SQS's rare duplicate). */
+  redelivered: number;
+  /** Entries not fired: task deleted, replaced, changed or paused, or its hand-off never recorded. */
+  dropped: number;
+  /** Entries whose hand-off was not recorded yet, sent again a little later. */
+  requeued: number;
+  /** Scheduled entries a paused scheduler gave back to their task (fired as its misfire policy says). */
+  givenBack: number;
+  /** Run records that could not be written (the runs were delivered). */
+  unrecorded: number;
+  /** Milliseconds between each fire's due time and its invocation. */
+  lateness: number[];
+}
+
+export const emptyFireReport = (): FireReport => ({
+  delivered: 0,
+  failed: 0,
+  redelivered: 0,
+  dropped: 0,
+  requeued: 0,
+  givenBack: 0,
+  unrecorded: 0,
+  lateness: [],
+});
+
+/** Named instants where a test can make the worker die (throw); never set in production. */
+export interface FireFaults {
+  /** After a target accepted an event and before its run is recorded. */
+  afterInvoke?(taskId: string, runId: string): void | Promise<void>;
+}
+
+export interface FireDeps {
+  store: DispatchStore;
+  invoker: Invoker;
+  queue: FireQueue;
+  clock: Clock;
+  /** The allow-list; a target outside it is a permanent failure (it cannot have been created so). */
+  targetPrefixes?: readonly string[];
+  /** Sundial's own functions, never invoked as targets. */
+  reservedFunctions?: readonly string[];
+  faults?: FireFaults;
+  /** For retry jitter; Math.random by default. */
+  random?: () => number;
+  log?: Log;
+}
+
+export interface FireOptions {
+  /** A message this young whose hand-off is not recorded yet is read again in-process (the tick is writing it). */
+  freshMs: number;
+  /** Between those reads. */
+  pollMs: number;
+  /** Older than this with no hand-off recorded: the tick's write was refused or never came; dropped. */
+  ackWindowMs: number;
+  /** In between: the entries are sent again with this delay. */
+  requeueDelaySeconds: number;
+  /** Invocation attempts on transient errors, on top of the SDK's own retries. */
+  invokeAttempts: number;
+  /** Full-jitter exponential backoff between those attempts. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Invocations in flight at once. */
+  concurrency: number;
+}
+
+export const DEFAULT_FIRE_OPTIONS: FireOptions = {
+  freshMs: 3_000,
+  pollMs: 100,
+  ackWindowMs: 60_000,
+  requeueDelaySeconds: 2,
+  invokeAttempts: 3,
+  retryBaseMs: 100,
+  retryMaxMs: 2_000,
+  concurrency: 64,
+};
+
+/** One fire worker invocation's state. */
+export class FireRun {
+  readonly report: FireReport = emptyFireReport();
+  readonly limit: LimitFunction;
+  /** Tasks whose fires a paused scheduler takes back, and from when. */
+  readonly givingBack = new Map<string, { cutoff: number; messageIds: Set<string> }>();
+
+  constructor(
+    readonly deps: FireDeps,
+    readonly options: FireOptions,
+  ) {
+    this.limit = pLimit(options.concurrency);
+  }
+
+  log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) {
+    this.deps.log?.(level, message, fields);
+  }
+}

@@ -1,0 +1,88 @@
+import type { HandOff } from '../store/dispatch-store';
+import { type DueTask, dueAtOf } from '../store/items';
+import { planDue } from '../task/plan';
+import { type FireEntry, fireMessages } from './fire-message';
+import type { TickRun } from './tick-run';
+
+/** What the tick does for one due task: the entries it sends, then the hand-off it records. */
+interface TaskHandOff {
+  entries: FireEntry[];
+  ack: HandOff;
+}
+
+/**
+ * Hands a chunk of due tasks to the fire queue: every occurrence firing by the horizon becomes an entry
+ * of the message of its second; once the messages are sent, each task records its hand-off. A task
+ * whose messages could not all be sent records nothing, so the next tick plans it again.
+ */
+export async function handOffChunk(run: TickRun, dues: DueTask[]): Promise<void> {
+  const plans = dues.flatMap((due) => planHandOff(run, due) ?? []);
+  const messages = fireMessages(
+    plans.flatMap((p) => p.entries),
+    run.deps.clock.now(),
+  );
+  const failed = await run.deps.queue.send(messages);
+  const unsent = new Set([...failed].flatMap((i) => messages[i]?.taskIds ?? []));
+  run.report.messages += messages.length - failed.size;
+  run.report.unsent += unsent.size;
+  const sent = plans.filter((p) => !unsent.has(p.ack.seen.task.id));
+  await run.deps.faults?.afterSend?.(sent.map((p) => p.ack.seen.task.id));
+  await Promise.all(sent.map((p) => run.writeLimit(() => record(run, p))));
+}
+
+/** The entries and hand-off of one due task, or undefined when it needs nothing now. */
+function planHandOff(run: TickRun, due: DueTask): TaskHandOff | undefined {
+  const { task } = due;
+  const entries: FireEntry[] = due.manualRuns.map((m) => ({
+    taskId: task.id,
+    scheduledAt: m.requestedAt,
+    fireAt: m.requestedAt,
+    runId: m.runId,
+  }));
+  const scheduled = task.nextRunAt === null ? null : Date.parse(task.nextRunAt);
+  const ack: HandOff = { seen: due, nextRunAt: scheduled, now: run.started };
+  if (task.state !== 'active' || scheduled === null) {
+    // Out of the schedule: only a legacy run-now list, or an index key to repair, brings it here.
+    return entries.length || dueAtOf(task) !== due.dueAt ? { entries, ack } : undefined;
+  }
+  const plan = planDue(task, due.dueAt, run.started, run.horizon);
+  run.report.skipped += plan.skipped;
+  ack.nextRunAt = plan.nextRunAt;
+  const first = plan.fire[0];
+  const last = plan.fire.at(-1);
+  if (!first || !last) {
+    const moved = plan.nextRunAt !== scheduled || dueAtOf(task) !== due.dueAt;
+    return entries.length || moved ? { entries, ack } : undefined;
+  }
+  const token = run.newToken();
+  for (const fire of plan.fire) entries.push({ taskId: task.id, token, ...fire });
+  ack.handoff = {
+    token,
+    through: last.scheduledAt,
+    record: {
+      at: run.started,
+      from: first.scheduledAt,
+      count: plan.fire.length,
+      lastFire: Math.max(...plan.fire.map((f) => f.fireAt)),
+      runCountBefore: task.runCount,
+      lastRunAtBefore: task.lastRunAt === null ? null : Date.parse(task.lastRunAt),
+    },
+  };
+  return { entries, ack };
+}
+
+/** Records one task's hand-off; a refusal means its messages are void (see DispatchStore.handOff). */
+async function record(run: TickRun, plan: TaskHandOff): Promise<void> {
+  const { report } = run;
+  const { task } = plan.ack.seen;
+  try {
+    if (await run.deps.store.handOff(plan.ack)) {
+      report.handedOff += plan.ack.handoff?.record.count ?? 0;
+      report.manual += plan.ack.seen.manualRuns.length;
+    } else report.refused++;
+  } catch (error) {
+    // Throttled past the SDK's retries or the table is down: the messages are void, the next tick retries.
+    report.failed++;
+    run.log('error', 'hand-off failed', { taskId: task.id, error: String(error) });
+  }
+}
