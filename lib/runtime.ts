@@ -133,7 +133,8 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
 
 /** The fire queue of this deployment; without one configured, every send fails and says why. */
 function fireQueueOf(config: SundialConfig, client?: SQSClient): FireQueue {
-  if (config.fireQueueUrl) return new SqsFireQueue(client ?? new SQSClient(SQS_CLIENT_CONFIG), config.fireQueueUrl);
+  if (config.fireQueueUrl)
+    return new SqsFireQueue(client ?? new SQSClient(SQS_CLIENT_CONFIG), config.fireQueueUrl);
   return {
     send: () => Promise.reject(new Error(`${ENV.fireQueueUrl} is not set: nothing can be handed off`)),
   };

@@ -1,9 +1,9 @@
 import {
+  FireQueueUnavailableError,
   SchedulerNotConfiguredError,
   SchedulerUnavailableError,
   ScheduleSearchLimitError,
   StoreUnavailableError,
-  FireQueueUnavailableError,
   type SundialError,
   TaskBusyError,
   TaskConflictError,

@@ -172,11 +172,9 @@ export class TaskService {
     const requestedAt = this.deps.clock.now();
     const runId = ulid(requestedAt);
     const entry = { taskId, scheduledAt: requestedAt, fireAt: requestedAt, runId };
-    const failed = await this.deps.fireQueue
-      .send(fireMessages([entry], requestedAt))
-      .catch((error) => {
-        throw new FireQueueUnavailableError({ cause: error });
-      });
+    const failed = await this.deps.fireQueue.send(fireMessages([entry], requestedAt)).catch((error) => {
+      throw new FireQueueUnavailableError({ cause: error });
+    });
     if (failed.size) throw new FireQueueUnavailableError();
     return { taskId, runId, requestedAt: toIso(requestedAt), source: 'manual' };
   }
@@ -216,9 +214,11 @@ export class TaskService {
     const result = await this.deps.store.modifyGroup(g, (c) => resumeTask(c.task, this.deps.clock.now()));
     // A whole group may be thousands of tasks: one full tick hands off whichever of them are due.
     if (result.changed > 0) {
-      await this.deps.nudge?.({ nudge: true }).catch((error) =>
-        this.deps.log?.('warn', 'could not start a tick for new work', { error: String(error) }),
-      );
+      await this.deps
+        .nudge?.({ nudge: true })
+        .catch((error) =>
+          this.deps.log?.('warn', 'could not start a tick for new work', { error: String(error) }),
+        );
     }
     return { group: g, ...result };
   }

@@ -1,16 +1,21 @@
 import { toIso } from '../task/model';
 import type { DeliveryEvent, Run, Task } from '../task/schemas';
 import { assertTargetAllowed } from '../task/targets';
-import { DeliveryFailedError, isPermanent } from './invoker';
 import type { FireEntry } from './fire-message';
 import type { FireRun } from './fire-run';
+import { DeliveryFailedError, isPermanent } from './invoker';
 import { scheduledRunId } from './run-id';
 
 /**
  * Waits for an entry's second, invokes its target (retrying transient errors) and returns its run
  * record. `attempt` is the message's receive count: a redelivery carries the same runId, attempt + 1.
  */
-export async function deliverEntry(run: FireRun, entry: FireEntry, task: Task, attempt: number): Promise<Run> {
+export async function deliverEntry(
+  run: FireRun,
+  entry: FireEntry,
+  task: Task,
+  attempt: number,
+): Promise<Run> {
   const { clock } = run.deps;
   if (entry.fireAt > clock.now()) await clock.sleepUntil(entry.fireAt);
   return run.limit(async () => {

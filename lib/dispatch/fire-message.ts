@@ -11,6 +11,11 @@ export interface FireEntry {
   fireAt: number;
   /** A run-now's runId (a scheduled occurrence's is derived from the task and scheduledAt). */
   runId?: string;
+  /**
+   * The task's version and dueAt when the tick read it (scheduled occurrences): the hand-off is
+   * conditional on both, so once either moved, an unrecorded token can never land.
+   */
+  seen?: { version: number; dueAt: number };
 }
 
 /** One queue message: the entries firing in one second, handed off together at `sentAt`. */
@@ -36,6 +41,8 @@ const Wire = z.object({
       s: z.number(),
       f: z.number(),
       m: z.string().optional(),
+      v: z.number().optional(),
+      d: z.number().optional(),
     }),
   ),
 });
@@ -44,7 +51,15 @@ export function encodeFireMessage(message: FireMessage): string {
   return JSON.stringify({
     v: 1,
     at: message.sentAt,
-    e: message.entries.map((e) => ({ t: e.taskId, k: e.token, s: e.scheduledAt, f: e.fireAt, m: e.runId })),
+    e: message.entries.map((e) => ({
+      t: e.taskId,
+      k: e.token,
+      s: e.scheduledAt,
+      f: e.fireAt,
+      m: e.runId,
+      v: e.seen?.version,
+      d: e.seen?.dueAt,
+    })),
   });
 }
 
@@ -66,6 +81,7 @@ export function decodeFireMessage(body: string): FireMessage | undefined {
       fireAt: e.f,
       ...(e.k === undefined ? {} : { token: e.k }),
       ...(e.m === undefined ? {} : { runId: e.m }),
+      ...(e.v === undefined || e.d === undefined ? {} : { seen: { version: e.v, dueAt: e.d } }),
     })),
   };
 }

@@ -45,7 +45,12 @@ export async function handleFire(
     }
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     if (attempt > 1) run.report.redelivered += message.entries.length;
-    return message.entries.map((entry) => ({ entry, sentAt: message.sentAt, attempt, messageId: record.messageId }));
+    return message.entries.map((entry) => ({
+      entry,
+      sentAt: message.sentAt,
+      attempt,
+      messageId: record.messageId,
+    }));
   });
   const deliveries: Promise<Run>[] = [];
   const failedMessages = new Set<string>();
@@ -81,14 +86,22 @@ export async function handleFire(
 type Verdict = 'deliver' | 'drop' | 'wait';
 
 /** Whether an entry fires: see the class comment of DispatchStore and lib/task/in-flight.ts. */
-function decide(run: FireRun, { entry, sentAt, messageId }: Received, due: DueTask | undefined, scheduler: SchedulerMark): Verdict {
+function decide(
+  run: FireRun,
+  { entry, sentAt, messageId }: Received,
+  due: DueTask | undefined,
+  scheduler: SchedulerMark,
+): Verdict {
   if (!due) return drop(run);
   // A run-now fires whatever the task's state; it was asked for by a person, now.
   if (entry.token === undefined) return 'deliver';
   const handoff = due.handoffs[entry.token];
   if (!handoff) {
-    // Not recorded (yet): the tick writes it right after sending; refused or lost past the window.
-    return run.deps.clock.now() - sentAt < run.options.ackWindowMs ? 'wait' : drop(run);
+    // Not recorded (yet): the tick writes it right after sending. It never will once the task moved
+    // from what the tick read (the write is conditional on it), nor past the window.
+    const { seen } = entry;
+    const moved = seen !== undefined && (seen.version !== due.task.version || seen.dueAt !== due.dueAt);
+    return moved || run.deps.clock.now() - sentAt >= run.options.ackWindowMs ? drop(run) : 'wait';
   }
   if (!isDeliverable(handoff, entry.fireAt)) return drop(run);
   const cutoff = scheduler.since + COMMITTED_AHEAD_MS;
@@ -111,7 +124,11 @@ function drop(run: FireRun): Verdict {
  * tick's write is on its way), else sent again with a short delay; a message whose entries cannot be
  * sent again fails, so the queue redelivers it.
  */
-async function retryLater(run: FireRun, waiting: Received[], failedMessages: Set<string>): Promise<Received[]> {
+async function retryLater(
+  run: FireRun,
+  waiting: Received[],
+  failedMessages: Set<string>,
+): Promise<Received[]> {
   const { clock } = run.deps;
   const now = clock.now();
   const fresh = waiting.filter((r) => now - r.sentAt < run.options.freshMs);

@@ -55,7 +55,8 @@ function planHandOff(run: TickRun, due: DueTask): TaskHandOff | undefined {
     return entries.length || moved ? { entries, ack } : undefined;
   }
   const token = run.newToken();
-  for (const fire of plan.fire) entries.push({ taskId: task.id, token, ...fire });
+  const seen = { version: task.version, dueAt: due.dueAt };
+  for (const fire of plan.fire) entries.push({ taskId: task.id, token, seen, ...fire });
   ack.handoff = {
     token,
     through: last.scheduledAt,

@@ -16,6 +16,8 @@ export interface TickReport {
   failed: number;
   /** Tasks whose messages could not be sent: left for the next tick. */
   unsent: number;
+  /** 1 when another live tick held these shards and this one skipped them. */
+  overlapped: number;
   /** Ticks started on other shards because this one had more due than it can hand off in time. */
   fannedOut: number;
   /** Active tasks found not advancing (nextRunAt at or before lastRunAt): always a bug, logged as an error. */
@@ -31,6 +33,7 @@ export const emptyTickReport = (): TickReport => ({
   refused: 0,
   failed: 0,
   unsent: 0,
+  overlapped: 0,
   fannedOut: 0,
   stalled: 0,
 });

@@ -31,6 +31,8 @@ export interface TickOptions {
    * (EventBridge retries it) makes nothing late.
    */
   lookAheadMs: number;
+  /** How long a tick's lease on its shards lasts if it never releases it (it died): its timeout. */
+  leaseMs: number;
   /** Tasks handed off per chunk: messages of a chunk are sent, then its hand-offs recorded. */
   chunkSize: number;
   /** Chunks in flight at once. */
@@ -43,6 +45,7 @@ export interface TickOptions {
 
 export const DEFAULT_TICK_OPTIONS: TickOptions = {
   lookAheadMs: 120_000,
+  leaseMs: 60_000,
   chunkSize: 250,
   chunks: 4,
   writes: 32,

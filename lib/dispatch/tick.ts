@@ -23,8 +23,31 @@ export async function runTick(
   const run = new TickRun(deps, { ...DEFAULT_TICK_OPTIONS, ...overrides });
   // EventBridge does not start a tick while the scheduler is paused; the API's nudges must not either.
   if (request.nudge && (await deps.store.readScheduler()).paused) return run.report;
-  const due = request.tasks ? await readNudged(run, request.tasks) : await collectDue(run, request);
-  run.report.due = due.length;
+  if (request.tasks) await handOff(run, await readNudged(run, request.tasks));
+  else await whileHolding(run, request, async () => handOff(run, await collectDue(run, request)));
+  return run.report;
+}
+
+/** Runs `work` under the lease of the request's shards; skips it when another live tick holds them. */
+async function whileHolding(run: TickRun, request: TickRequest, work: () => Promise<void>): Promise<void> {
+  const { from, to } = request.shards ?? { from: 0, to: run.deps.store.shards };
+  const owner = run.newToken();
+  const { store } = run.deps;
+  if (!(await store.holdTick(from, to, owner, run.started, run.started + run.options.leaseMs))) {
+    run.report.overlapped++;
+    run.log('info', 'another tick holds these shards; skipped', { from, to });
+    return;
+  }
+  try {
+    await work();
+  } finally {
+    await store.releaseTick(from, to, owner);
+  }
+}
+
+/** Hands off every due task, earliest first, in chunks. */
+async function handOff(run: TickRun, due: DueTask[]): Promise<void> {
+  run.report.due += due.length;
   for (const task of due) checkAdvancing(run, task);
   due.sort((a, b) => a.dueAt - b.dueAt);
   const chunks: DueTask[][] = [];
@@ -32,7 +55,6 @@ export async function runTick(
     chunks.push(due.slice(i, i + run.options.chunkSize));
   }
   await Promise.all(chunks.map((chunk) => run.chunkLimit(() => handOffChunk(run, chunk))));
-  return run.report;
 }
 
 /** The tasks of a nudge that are due by the horizon (the API nudges after a write makes one due). */

@@ -1,6 +1,7 @@
 import {
   BatchWriteCommand,
   type BatchWriteCommandOutput,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -9,8 +10,17 @@ import {
 import { TaskBusyError } from '../errors';
 import { closeHandoffs, compactHandoffs, type Handoff } from '../task/in-flight';
 import type { Run } from '../task/schemas';
-import { type DueTask, dueAtOf, sameVersion, storeHandoffs, stillDueAt, TableAdapter, taskExists } from './items';
-import { runKey, SCHEDULER_KEY, shardOf, TABLE, taskKey } from './schema';
+import {
+  type DueTask,
+  dueAtOf,
+  isConditionFailure,
+  sameVersion,
+  stillDueAt,
+  storeHandoffs,
+  TableAdapter,
+  taskExists,
+} from './items';
+import { runKey, SCHEDULER_KEY, shardOf, TABLE, taskKey, tickLeaseKey } from './schema';
 
 /** The same incarnation: a task deleted and created again (or replaced) under its id is another task. */
 const sameIncarnation = 'createdAt = :createdAt';
@@ -150,7 +160,9 @@ export class DispatchStore extends TableAdapter {
       };
       for (let round = 0; requests && Object.keys(requests).length > 0; round++) {
         if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** round)));
-        const out: BatchWriteCommandOutput = await this.doc.send(new BatchWriteCommand({ RequestItems: requests }));
+        const out: BatchWriteCommandOutput = await this.doc.send(
+          new BatchWriteCommand({ RequestItems: requests }),
+        );
         requests = out.UnprocessedItems;
       }
     }
@@ -165,6 +177,47 @@ export class DispatchStore extends TableAdapter {
       UpdateExpression: 'SET lastError = :error',
       ExpressionAttributeValues: { ':error': error, ':createdAt': createdAt },
     });
+  }
+
+  /**
+   * Takes the lease on a range of shards for a tick, unless another live tick holds it: a tick started
+   * while another still hands off the same shards (EventBridge's rare duplicate, a slow tick) skips them
+   * rather than read tasks the other is about to move, whose hand-offs would be refused.
+   */
+  async holdTick(from: number, to: number, owner: string, now: number, until: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...tickLeaseKey(from, to), owner, until },
+          // Free, or left by a tick that ended without releasing it (it died or timed out).
+          ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Releases a tick's lease (only its own: a lease taken over after it expired stays). */
+  async releaseTick(from: number, to: number, owner: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: tickLeaseKey(from, to),
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   /** Whether the scheduler is paused; written by the API when it pauses or resumes the tick schedule. */

@@ -32,6 +32,9 @@ export const RUN_SK_PREFIX = 'RUN#';
 /** The item that says whether the scheduler is paused (written by the API, read by the dispatcher). */
 export const SCHEDULER_KEY = { pk: 'SCHEDULER', sk: 'STATE' } as const;
 
+/** The lease a tick holds on a range of shards while it reads and hands them off. */
+export const tickLeaseKey = (from: number, to: number) => ({ pk: 'TICK', sk: `LEASE#${from}-${to}` });
+
 export const taskKey = (taskId: string) => ({ pk: `TASK#${taskId}`, sk: TASK_SK });
 export const runKey = (taskId: string, runId: string) => ({
   pk: `TASK#${taskId}`,

@@ -18,7 +18,7 @@ import {
   TasksNotFoundError,
   VersionMismatchError,
 } from '../errors';
-import { closeHandoffs, COMMITTED_AHEAD_MS, taskAsOf } from '../task/in-flight';
+import { COMMITTED_AHEAD_MS, closeHandoffs, taskAsOf } from '../task/in-flight';
 import { isSchedulingChange } from '../task/patch';
 import type { Run, Task, TaskState } from '../task/schemas';
 import {
