@@ -91,11 +91,23 @@ describe('hand-offs are claims: each occurrence fires once', () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let reached = () => {};
+    const holding = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
     const slow = new TestDispatcher(table, clock, invoker, {
-      tick: { faults: { afterSend: () => held } },
+      tick: {
+        faults: {
+          afterSend: () => {
+            reached();
+            return held;
+          },
+        },
+      },
       tickOptions: { chunkSize: 10, chunks: 1 },
     });
     const first = slow.tick();
+    await holding; // the first tick holds its lease and has sent its first chunk
     const second = await dispatcher.tick();
     release();
     const report = await first;

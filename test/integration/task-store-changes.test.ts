@@ -5,7 +5,7 @@ import { applyPatch, pauseTask, resumeTask } from '../../lib/task/patch';
 import { type Task, TaskInput } from '../../lib/task/schemas';
 import { parseOrThrow } from '../../lib/task/validate';
 import { ManualClock } from '../support/clock';
-import { RecordingInvoker, tickWith } from '../support/dispatch';
+import { RecordingInvoker, TestDispatcher } from '../support/dispatch';
 import { createTestTable } from '../support/dynamodb';
 
 const T0 = Date.parse('2026-12-01T14:00:00Z');
@@ -21,17 +21,26 @@ function task(id: string, over: Record<string, unknown> = {}): Task {
 }
 
 let table: Awaited<ReturnType<typeof createTestTable>>;
+const clock = new ManualClock(T0);
 beforeAll(async () => {
-  table = await createTestTable();
+  table = await createTestTable({ clock });
 });
+
+/** A tick at `at` and the fires it handed off, delivered. */
+async function tickAt(at: number) {
+  clock.set(at);
+  const dispatcher = new TestDispatcher(table, clock, new RecordingInvoker());
+  const report = await dispatcher.tick();
+  await dispatcher.deliverVisible();
+  return report;
+}
 afterAll(() => table.drop());
 
 describe('user changes racing the tick', () => {
   it('a tick acknowledging between the read and the write makes the change re-read instead of overwriting it', async () => {
     await table.store.createTask(task('racy'));
     const stale = await table.store.getDueTask('racy');
-    const clock = new ManualClock(T0 + 300_000);
-    expect(await tickWith(table, clock, new RecordingInvoker())).toMatchObject({ delivered: 1 });
+    expect(await tickAt(T0 + 300_000)).toMatchObject({ handedOff: 1 });
     let calls = 0;
     const { task: changed } = await table.store.modifyTask(
       'racy',
@@ -51,8 +60,7 @@ describe('user changes racing the tick', () => {
 
   it('a resume after a delivered occurrence never plans it again', async () => {
     await table.store.createTask(task('resumed'));
-    const clock = new ManualClock(T0 + 300_000);
-    await tickWith(table, clock, new RecordingInvoker());
+    await tickAt(T0 + 300_000);
     await table.store.modifyTask('resumed', (c) => pauseTask(c.task, clock.now()));
     expect((await table.store.getDueTask('resumed'))?.dueAt).toBeUndefined();
     const { task: resumed } = await table.store.modifyTask('resumed', (c) =>

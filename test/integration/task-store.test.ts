@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Invoker } from '../../lib/dispatch/invoker';
-import { runTick } from '../../lib/dispatch/tick';
 import { TaskConflictError, TaskNotFoundError } from '../../lib/errors';
 import { buildTask } from '../../lib/task/model';
-import type { DeliveryEvent, Task } from '../../lib/task/schemas';
+import type { Task } from '../../lib/task/schemas';
 import { TaskInput } from '../../lib/task/schemas';
 import { parseOrThrow } from '../../lib/task/validate';
 import { ManualClock } from '../support/clock';
+import { RecordingInvoker, TestDispatcher } from '../support/dispatch';
 import { createTestTable } from '../support/dynamodb';
 
 const T0 = Date.parse('2026-12-01T14:00:00Z');
@@ -20,13 +19,6 @@ function task(id: string, over: Record<string, unknown> = {}): Task {
     ...over,
   });
   return buildTask({ ...input, id }, T0);
-}
-
-class RecordingInvoker implements Invoker {
-  readonly events: DeliveryEvent[] = [];
-  async invoke(_target: Task['target'], event: DeliveryEvent) {
-    this.events.push(event);
-  }
 }
 
 let table: Awaited<ReturnType<typeof createTestTable>>;
@@ -75,31 +67,22 @@ describe('TaskStore round trip', () => {
   });
 });
 
-describe('the claim race', () => {
-  it('8 concurrent ticks over 200 due tasks claim each occurrence exactly once', async () => {
-    const race = await createTestTable({ shards: 8 });
-    const ids = Array.from({ length: 200 }, (_, i) => `race-${i}`);
+describe('the hand-off race', () => {
+  it('8 concurrent nudges over 100 due tasks hand each occurrence off once, and each fires once', async () => {
+    const clock = new ManualClock(T0 + 50_000);
+    const race = await createTestTable({ shards: 8, clock });
+    const ids = Array.from({ length: 100 }, (_, i) => `race-${i}`);
     await Promise.all(ids.map((id) => race.store.createTask(task(id))));
-    const clock = new ManualClock(T0 + 120_000);
     const invoker = new RecordingInvoker();
-    let runIds = 0;
+    const dispatcher = new TestDispatcher(race, clock, invoker);
     const reports = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        runTick(
-          {
-            store: race.dispatch,
-            invoker,
-            clock,
-            newRunId: () => `run-${String(runIds++).padStart(5, '0')}`,
-          },
-          { leaseMs: 60_000, concurrency: 16 },
-        ),
-      ),
+      Array.from({ length: 8 }, () => dispatcher.tick({ tasks: ids, nudge: true })),
     );
+    expect(reports.reduce((sum, r) => sum + r.handedOff, 0)).toBe(100);
+    await dispatcher.runUntil(T0 + 70_000);
     const delivered = invoker.events.map((e) => e.taskId);
-    expect(delivered.length).toBe(200);
-    expect(new Set(delivered).size).toBe(200);
-    expect(reports.reduce((sum, r) => sum + r.claimed, 0)).toBe(200);
+    expect(delivered.length).toBe(100);
+    expect(new Set(delivered).size).toBe(100);
     for (const id of ids.slice(0, 20)) {
       const stored = await race.store.getTask(id);
       expect(stored).toMatchObject({ state: 'completed', runCount: 1, nextRunAt: null });
@@ -112,11 +95,7 @@ describe('the claim race', () => {
       });
     }
     // A later tick finds nothing left to do.
-    const again = await runTick(
-      { store: race.dispatch, invoker, clock, newRunId: () => 'x' },
-      { leaseMs: 60_000, concurrency: 16 },
-    );
-    expect(again.claimed).toBe(0);
+    expect((await dispatcher.tick()).handedOff).toBe(0);
     await race.drop();
   });
 });

@@ -155,8 +155,7 @@ describe('every request bounds its schedule search (issue 16)', () => {
       store: undefined as never,
       clock: new ManualClock(now),
       targetPrefixes: ['sundial-'],
-      shards: 1,
-      runs: undefined as never,
+      fireQueue: undefined as never,
       searchLimits: limits,
       elapsedMs,
     });
