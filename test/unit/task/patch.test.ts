@@ -75,9 +75,9 @@ describe('pauseTask and resumeTask', () => {
     expect(resumeTask(resumed as never, T0)).toBeUndefined();
   });
 
-  it('with the default misfire policy (once), resume keeps the first paused-over occurrence for the tick', () => {
+  it('with the default misfire policy (once), resume keeps the latest paused-over occurrence, so one fires', () => {
     const paused = pauseTask(base(), T0);
     const resumed = resumeTask(paused as never, T0 + 3 * 3_600_000 + 1);
-    expect(resumed).toMatchObject({ state: 'active', nextRunAt: '2026-12-01T13:00:00.000Z' });
+    expect(resumed).toMatchObject({ state: 'active', nextRunAt: '2026-12-01T15:00:00.000Z' });
   });
 });

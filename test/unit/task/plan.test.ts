@@ -200,17 +200,24 @@ describe('nextRunOnResume', () => {
     expect(iso(nextRunOnResume(paused, now))).toBe('2026-06-01T05:00:00.000Z');
   });
 
-  it.each(['once', 'all'] as const)(
-    '%s: resumes at the first paused-over occurrence, for planDue to apply',
-    (policy) => {
-      const paused = task({ misfire: { policy, graceSeconds: 60 } }, { nextRunAt: pausedAt });
-      const resumed = nextRunOnResume(paused, now) as number;
-      expect(iso(resumed)).toBe(pausedAt);
-      const plan = planDue({ ...paused, nextRunAt: iso(resumed) }, resumed, now);
-      expect(plan.fire).toHaveLength(policy === 'once' ? 1 : 4); // 01:00 to 04:00
-      expect(iso(plan.nextRunAt)).toBe('2026-06-01T05:00:00.000Z');
-    },
-  );
+  it.each([
+    ['once', '2026-06-01T04:00:00.000Z', 1],
+    ['all', pausedAt, 4], // 01:00 to 04:00
+  ] as const)('%s: resumes at %s, and the tick fires %i paused-over occurrence(s)', (policy, at, fired) => {
+    // A grace longer than the pause: every paused-over occurrence is still on time, and `once` must
+    // still fire only one of them (issue 9).
+    const paused = task({ misfire: { policy, graceSeconds: 86_400 } }, { nextRunAt: pausedAt });
+    const resumed = nextRunOnResume(paused, now) as number;
+    expect(iso(resumed)).toBe(at);
+    const plan = planDue({ ...paused, nextRunAt: iso(resumed) }, resumed, now);
+    expect(plan.fire).toHaveLength(fired);
+    expect(iso(plan.nextRunAt)).toBe('2026-06-01T05:00:00.000Z');
+  });
+
+  it('once: a dense schedule paused for a year resumes at its latest paused-over occurrence, found quickly', () => {
+    const dense = task({ schedule: { every: { seconds: 1 } } }, { nextRunAt: '2025-06-01T00:00:00.000Z' });
+    expect(iso(nextRunOnResume(dense, now))).toBe('2026-06-01T04:09:59.000Z');
+  });
 
   it('keeps a next run that is still ahead', () => {
     const paused = task({}, { nextRunAt: '2026-06-01T05:00:00.000Z' });
