@@ -5,6 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -45,6 +46,12 @@ const key = (k: { name: string; type: 'S' | 'N' }) => ({ name: k.name, type: att
 export class Sundial extends Construct {
   readonly table: Table;
   readonly tickFunction: LambdaFunction;
+  /** Delivers each occurrence at its second: fed by `fireQueue`. */
+  readonly fireFunction: LambdaFunction;
+  /** Occurrences handed off by the tick (and run-now requests), each delayed to its second. */
+  readonly fireQueue: Queue;
+  /** Fire messages that failed five times. */
+  readonly fireDeadLetters: Queue;
   readonly apiFunction: LambdaFunction;
   readonly tickSchedule: Schedule;
   readonly api: HttpApi;
@@ -110,9 +117,25 @@ export class Sundial extends Construct {
         }),
       });
 
-    // The tick: a stale tick is useless once the next one has run, so retries stop within the minute.
-    // Up to ~62 s of firing at the second, plus margin (see docs/delivery.md).
-    this.tickFunction = fn('TickFunction', 'tick', Duration.minutes(2), tickFunctionName);
+    // The fire queue: the tick hands each occurrence to it, delayed to a little before its second. Its
+    // visibility is 6 × the fire function's timeout, as Lambda's event source mapping asks.
+    this.fireDeadLetters = new Queue(this, 'FireDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.fireQueue = new Queue(this, 'FireQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(180),
+      retentionPeriod: Duration.days(1),
+      deadLetterQueue: { queue: this.fireDeadLetters, maxReceiveCount: 5 },
+    });
+    environment[ENV.fireQueueUrl] = this.fireQueue.queueUrl;
+
+    // The tick: it reads what is due, hands it off and ends (milliseconds to seconds, never a sleep). A
+    // stale tick is useless once the next one has run, so retries stop within the minute.
+    this.tickFunction = fn('TickFunction', 'tick', Duration.minutes(1), tickFunctionName);
     const tickArn = stack.formatArn({
       service: 'lambda',
       resource: 'function',
@@ -145,12 +168,42 @@ export class Sundial extends Construct {
     this.tickFunction.addToRolePolicy(
       new PolicyStatement({
         sid: 'TickTable',
-        actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+        // Query the due index; BatchGetItem for a nudge; UpdateItem the hand-offs; Put/Delete the lease.
+        actions: [
+          'dynamodb:Query',
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+        ],
         resources: [this.table.tableArn, `${this.table.tableArn}/index/${TABLE.dueIndex.name}`],
       }),
     );
-    // The allow-list, enforced by IAM: the tick can invoke only functions whose names carry a prefix, in
-    // the target environments.
+    this.fireQueue.grantSendMessages(this.tickFunction);
+
+    // The fire worker: batches of up to 10 messages, each up to 250 occurrences of one second.
+    this.fireFunction = fn('FireFunction', 'fire', Duration.seconds(30));
+    this.fireFunction.addEventSource(
+      new SqsEventSource(this.fireQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    this.fireFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'FireTable',
+        // Read the tasks (and the scheduler's state), write the runs, record errors, give fires back.
+        actions: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:GetItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:UpdateItem',
+        ],
+        resources: [this.table.tableArn],
+      }),
+    );
+    // Entries whose hand-off is not recorded yet are sent again a little later.
+    this.fireQueue.grantSendMessages(this.fireFunction);
+    // The allow-list, enforced by IAM: the fire worker can invoke only functions whose names carry a
+    // prefix, in the target environments.
     const targetArns = targetEnvironments.flatMap(({ account, region }) =>
       targetPrefixes.flatMap((prefix) => {
         const arn = stack.formatArn({
@@ -164,7 +217,7 @@ export class Sundial extends Construct {
         return [arn, `${arn}:*`];
       }),
     );
-    this.tickFunction.addToRolePolicy(
+    this.fireFunction.addToRolePolicy(
       new PolicyStatement({
         sid: 'InvokeTargets',
         actions: ['lambda:InvokeFunction'],
@@ -204,7 +257,9 @@ export class Sundial extends Construct {
         resources: [this.tickSchedule.scheduleArn],
       }),
     );
-    // Run now: the API starts a tick of the task's shard so the run need not wait for the next minute.
+    // Run now goes straight to the fire queue; a write that makes a task due before the next tick
+    // starts a tick for it (a nudge).
+    this.fireQueue.grantSendMessages(this.apiFunction);
     this.apiFunction.addToRolePolicy(
       new PolicyStatement({ sid: 'StartTick', actions: ['lambda:InvokeFunction'], resources: [tickArn] }),
     );
@@ -246,7 +301,7 @@ export class Sundial extends Construct {
     targetEnvironments: { account: string; region: string }[],
     scheduleRole: Role,
   ) {
-    for (const f of [this.tickFunction, this.apiFunction]) {
+    for (const f of [this.tickFunction, this.fireFunction, this.apiFunction]) {
       Validations.of(f).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         reason:
@@ -260,10 +315,10 @@ export class Sundial extends Construct {
       return targetPrefixes.flatMap((prefix) => [`${arn}:${prefix}*`, `${arn}:${prefix}*:*`]);
     });
     for (const id of ids) {
-      Validations.of(this.tickFunction).acknowledge({
+      Validations.of(this.fireFunction).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${id}]`,
         reason:
-          'The tick invokes user functions by name; the wildcard is the configured name prefix (the allow-list).',
+          'The fire worker invokes user functions by name; the wildcard is the configured name prefix (the allow-list).',
       });
     }
     const tickLogicalId = Stack.of(this).getLogicalId(this.tickFunction.node.defaultChild as CfnFunction);
@@ -275,6 +330,10 @@ export class Sundial extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the tick schedule.',
+    });
+    Validations.of(this.fireDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the fire queue.',
     });
   }
 }

@@ -69,7 +69,7 @@ describe('the Sundial stack', () => {
 
   it('ticks with rate(1 minute), no flexible window, bounded retries and a dead-letter queue', () => {
     const tick = template.findResources('AWS::Lambda::Function', {
-      Properties: { Handler: 'tick.handler', Timeout: 120 },
+      Properties: { Handler: 'tick.handler', Timeout: 60 },
     });
     const [tickId] = Object.keys(tick);
     expect(tickId).toBeDefined();
@@ -85,9 +85,9 @@ describe('the Sundial stack', () => {
     });
   });
 
-  it('runs both functions on the newest Node.js runtime with the table and prefixes in the environment', () => {
+  it('runs its three functions on the newest Node.js runtime with the table and prefixes in the environment', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(fns).toHaveLength(2);
+    expect(fns).toHaveLength(3);
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Environment.Variables).toMatchObject({
@@ -104,9 +104,40 @@ describe('the Sundial stack', () => {
     for (const route of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
-  it('lets the tick invoke only functions named with an allowed prefix', () => {
+  it('hands occurrences to an encrypted, TLS-only fire queue with a dead-letter queue, consumed by the fire function', () => {
+    const queues = template.findResources('AWS::SQS::Queue', {
+      Properties: { VisibilityTimeout: 180, RedrivePolicy: { maxReceiveCount: 5 } },
+    });
+    const [queueId, ...more] = Object.keys(queues);
+    expect(more).toHaveLength(0);
+    expect(queues[queueId as string]?.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    const [fireId] = Object.keys(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Handler: 'fire.handler', Timeout: 30 },
+      }),
+    );
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: fireId },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment.Variables[ENV.fireQueueUrl]).toEqual({ Ref: queueId });
+    }
+    // Every queue refuses plain HTTP.
+    for (const policy of Object.values(template.findResources('AWS::SQS::QueuePolicy'))) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('lets only the fire function invoke targets, and only functions named with an allowed prefix', () => {
     const [invoke, ...more] = statementsOf('InvokeTargets');
     expect(more).toHaveLength(0);
+    const holders = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.PolicyDocument.Statement as { Sid?: string }[]).some((x) => x.Sid === 'InvokeTargets'),
+    );
+    expect(JSON.stringify(holders.map((p) => p.Properties.Roles))).toMatch(/FireFunction/);
     expect(invoke?.Action).toBe('lambda:InvokeFunction');
     const resources = JSON.stringify(invoke?.Resource);
     for (const suffix of [
@@ -168,6 +199,8 @@ describe('the Sundial stack', () => {
   it('grants the tick only the table actions it uses, on the table and the due index', () => {
     const [table] = statementsOf('TickTable');
     expect([...((table?.Action as string[]) ?? [])].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
@@ -179,7 +212,7 @@ describe('the Sundial stack', () => {
 
   it('lets the tick invoke itself (fan-out) and the API start it (run now), by its fixed name only', () => {
     const [tick] = Object.values(
-      template.findResources('AWS::Lambda::Function', { Properties: { Timeout: 120 } }),
+      template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'tick.handler' } }),
     );
     const name = tick?.Properties.FunctionName as string;
     expect(name).toMatch(/^Test-.+-tick$/);
