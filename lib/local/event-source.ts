@@ -1,7 +1,6 @@
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import type { Clock } from '../clock';
-import type { LocalQueue, Receipt } from './queue';
-import { LOCAL_SENDER_ID } from './queue-actions';
+import { LOCAL_SENDER_ID, type LocalQueue, type Receipt } from './queue';
 import type { MessageAttributes } from './queue-message';
 
 /**

@@ -1,4 +1,4 @@
-import { type LocalQueue, MAX_VISIBILITY_TIMEOUT_SECONDS, type Receipt } from './queue';
+import { LOCAL_SENDER_ID, type LocalQueue, MAX_VISIBILITY_TIMEOUT_SECONDS, type Receipt } from './queue';
 import {
   type BatchFailure,
   batchEntryIdsNotDistinct,
@@ -51,8 +51,6 @@ const QUEUE_ATTRIBUTE_NAMES = new Set([
   'SqsManagedSseEnabled',
   'VisibilityTimeout',
 ]);
-/** The sender every local message carries: a placeholder IAM user id, as no real principal sends locally. */
-export const LOCAL_SENDER_ID = 'AIDASUNDIALLOCAL00000';
 
 const stringOf = (input: Input, name: string): string | undefined =>
   typeof input[name] === 'string' ? (input[name] as string) : undefined;

@@ -68,6 +68,24 @@ function answerError(res: ServerResponse, error: QueueError) {
   );
 }
 
+/** The request body as a JSON object; SerializationException (as AWS answers) for anything else. */
+function jsonObjectOf(body: Buffer): Record<string, unknown> {
+  let input: unknown;
+  try {
+    input = JSON.parse(body.toString('utf8') || '{}');
+  } catch {
+    input = undefined;
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new QueueError(
+      'SerializationException',
+      'SerializationException',
+      400,
+      'the body is not a JSON object',
+    );
+  return input as Record<string, unknown>;
+}
+
 /**
  * A local stand-in for Amazon SQS standard queues that speaks SQS's JSON protocol (AWS JSON 1.0) to the
  * real `@aws-sdk/client-sqs`: SendMessage(Batch), ReceiveMessage, DeleteMessage(Batch),
@@ -167,40 +185,27 @@ export class LocalQueueEndpoint {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
-    const body = await readBody(req, MAX_REQUEST_BYTES);
-    if (!body)
-      return answerError(
-        res,
-        new QueueError('RequestEntityTooLarge', 'RequestEntityTooLarge', 413, 'the request is too large'),
-      );
-    const unsigned = await unsignedReason(req, body, this.credentials, 'sqs');
-    if (unsigned) return answerError(res, invalidSecurity(unsigned));
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    this.calls.set(action, (this.calls.get(action) ?? 0) + 1);
-    const run = Object.hasOwn(QUEUE_ACTIONS, action) ? QUEUE_ACTIONS[action] : undefined;
-    const json = String(req.headers['content-type'] ?? '').startsWith(JSON_1_0);
-    if (req.method !== 'POST' || !run || !json)
-      return answerError(res, unsupportedOperation(action || `${req.method} ${req.url}`));
-    let input: unknown;
     try {
-      input = JSON.parse(body.toString('utf8') || '{}');
-    } catch {
-      return answer(res, 400, {
-        __type: 'com.amazon.coral.service#SerializationException',
-        message: 'malformed JSON',
-      });
-    }
-    if (typeof input !== 'object' || input === null || Array.isArray(input))
-      return answer(res, 400, {
-        __type: 'com.amazon.coral.service#SerializationException',
-        message: 'not an object',
-      });
-    try {
-      answer(res, 200, run(input as Record<string, unknown>, { byName: (name) => this.queues.get(name) }));
+      answer(res, 200, await this.run(req));
     } catch (error) {
       if (!(error instanceof QueueError)) throw error;
       answerError(res, error);
     }
+  }
+
+  /** Checks a request in SQS's order (size, signature, operation, JSON), then runs its action. */
+  private async run(req: IncomingMessage): Promise<unknown> {
+    const body = await readBody(req, MAX_REQUEST_BYTES);
+    if (!body)
+      throw new QueueError('RequestEntityTooLarge', 'RequestEntityTooLarge', 413, 'request too large');
+    const unsigned = await unsignedReason(req, body, this.credentials, 'sqs');
+    if (unsigned) throw invalidSecurity(unsigned);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+    this.calls.set(action, (this.calls.get(action) ?? 0) + 1);
+    const json = String(req.headers['content-type'] ?? '').startsWith(JSON_1_0);
+    if (req.method !== 'POST' || !json || !Object.hasOwn(QUEUE_ACTIONS, action))
+      throw unsupportedOperation(action || `${req.method} ${req.url}`);
+    return QUEUE_ACTIONS[action]?.(jsonObjectOf(body), { byName: (name) => this.queues.get(name) });
   }
 }

@@ -13,6 +13,8 @@ import {
 /** SQS's limits, in seconds. */
 export const MAX_DELAY_SECONDS = 900;
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 12 * 60 * 60;
+/** The SenderId of every local message: a placeholder IAM user id, as no real principal sends locally. */
+export const LOCAL_SENDER_ID = 'AIDASUNDIALLOCAL00000';
 
 /** The attributes of a standard queue this stand-in honours (SQS's defaults unless said). */
 export interface QueueSettings {

@@ -23,6 +23,8 @@ import {
   TooManyEntriesInBatchRequest,
   UnsupportedOperation,
 } from '@aws-sdk/client-sqs';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_REGION } from '../../../lib/local/dynamodb-local';
 import { type CreateQueueOptions, LocalQueueEndpoint } from '../../../lib/local/queue-endpoint';
@@ -458,5 +460,71 @@ describe('LocalQueueEndpoint over the real SQS client', () => {
     expect(unsigned.status).toBe(403);
     expect(unsigned.headers.get('x-amzn-query-error')).toBe('InvalidSecurity;Sender');
     expect((await counts(QueueUrl))?.ApproximateNumberOfMessages).toBe('0');
+  });
+
+  it('answers malformed bodies with a 4xx naming the problem, never a 5xx', async () => {
+    const QueueUrl = fresh();
+    const signer = new SignatureV4({
+      service: 'sqs',
+      region: LOCAL_REGION,
+      credentials: endpoint.credentials,
+      sha256: Hash.bind(null, 'sha256'),
+    });
+    const { hostname, port } = new URL(endpoint.url);
+    const post = async (action: string, body: string) => {
+      const signed = await signer.sign({
+        method: 'POST',
+        protocol: 'http:',
+        hostname,
+        port: Number(port),
+        path: '/',
+        headers: {
+          host: `${hostname}:${port}`,
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': `AmazonSQS.${action}`,
+        },
+        body,
+      });
+      const response = await fetch(`${endpoint.url}/`, { method: 'POST', headers: signed.headers, body });
+      return [response.status, response.headers.get('x-amzn-query-error')?.split(';')[0]];
+    };
+    expect(await post('SendMessage', 'not json')).toEqual([400, 'SerializationException']);
+    expect(await post('SendMessage', '[1]')).toEqual([400, 'SerializationException']);
+    expect(await post('SendMessage', '{"QueueUrl":5}')).toEqual([400, 'MissingParameter']);
+    expect(await post('SendMessage', '{"QueueUrl":"::"}')).toEqual([
+      400,
+      'AWS.SimpleQueueService.NonExistentQueue',
+    ]);
+    const send = (fields: object) => post('SendMessage', JSON.stringify({ QueueUrl, ...fields }));
+    expect(await send({ MessageBody: 7 })).toEqual([400, 'MissingParameter']);
+    expect(await send({ MessageBody: 'x', DelaySeconds: '5' })).toEqual([400, 'InvalidParameterValue']);
+    expect(await send({ MessageBody: 'x', DelaySeconds: 1.5 })).toEqual([400, 'InvalidParameterValue']);
+    expect(await send({ MessageBody: 'x', MessageAttributes: { a: null } })).toEqual([
+      400,
+      'InvalidParameterValue',
+    ]);
+    expect(
+      await send({ MessageBody: 'x', MessageAttributes: { a: { DataType: 'String', StringValue: 3 } } }),
+    ).toEqual([400, 'InvalidParameterValue']);
+    const batch = (Entries: unknown) => post('SendMessageBatch', JSON.stringify({ QueueUrl, Entries }));
+    expect(await batch('x')).toEqual([400, 'AWS.SimpleQueueService.EmptyBatchRequest']);
+    expect(await batch([null])).toEqual([400, 'AWS.SimpleQueueService.InvalidBatchEntryId']);
+    expect(await post('DeleteMessageBatch', JSON.stringify({ QueueUrl, Entries: [{ Id: 'a' }] }))).toEqual([
+      200,
+      undefined,
+    ]);
+    expect(await post('ChangeMessageVisibility', JSON.stringify({ QueueUrl, ReceiptHandle: 'h' }))).toEqual([
+      400,
+      'MissingParameter',
+    ]);
+    expect(await post('ReceiveMessage', JSON.stringify({ QueueUrl, VisibilityTimeout: -1 }))).toEqual([
+      400,
+      'InvalidParameterValue',
+    ]);
+    expect(await post('PurgeQueue', JSON.stringify({ QueueUrl }))).toEqual([
+      400,
+      'AWS.SimpleQueueService.UnsupportedOperation',
+    ]);
+    expect(await post('__proto__', '{}')).toEqual([400, 'AWS.SimpleQueueService.UnsupportedOperation']);
   });
 });
