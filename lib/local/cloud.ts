@@ -1,11 +1,13 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type ServerType, serve } from '@hono/node-server';
 import { sameOriginOnly } from '../api/same-origin';
-import type { Clock } from '../clock';
+import { type Clock, systemClock } from '../clock';
 import { DEFAULTS, type SundialConfig } from '../config';
 import { loadConsoleAssets } from '../console/assets';
 import { CONSOLE_PATH, withConsole } from '../console/serve';
+import type { FireOptions, FireReport } from '../dispatch/fire';
 import { emptyTickReport, parseTickRequest, type TickOptions, type TickReport } from '../dispatch/tick';
 import type { Log } from '../log';
 import { createRuntime, type Runtime } from '../runtime';
@@ -21,10 +23,15 @@ import {
 import type { FunctionSpec } from './functions';
 import { IsolatedFunction } from './isolated-function';
 import { type LocalHandler, LocalLambdaEndpoint } from './lambda-endpoint';
+import { LocalEventSource } from './event-source';
+import { LocalQueueEndpoint } from './queue-endpoint';
 import { LocalSchedulerEndpoint } from './scheduler-endpoint';
 
 /** The name the local clock invokes; in AWS, EventBridge Scheduler invokes the deployed tick function. */
 export const LOCAL_TICK_FUNCTION = 'sundial-local-tick';
+/** The local fire queue and its dead-letter queue (in AWS: the construct's FireQueue and FireDeadLetters). */
+export const LOCAL_FIRE_QUEUE = 'sundial-local-fire';
+export const LOCAL_FIRE_DEAD_LETTERS = 'sundial-local-fire-dlq';
 /** The local answer to the tick's EventBridge Scheduler schedule (GET/POST /v1/scheduler act on it). */
 export const LOCAL_TICK_SCHEDULE = 'sundial-tick';
 
@@ -50,6 +57,8 @@ export interface LocalCloudOptions {
   log?: Log;
   /** Tick settings (look-ahead, fan-out threshold…), for tests and the bench. */
   tick?: Partial<TickOptions>;
+  /** Fire worker settings, for tests and the bench. */
+  fire?: Partial<FireOptions>;
   /** Where the built console is (default: where `npm run build:console` writes it). */
   consoleAssetsDir?: string;
 }
@@ -68,6 +77,18 @@ export interface LocalCloud {
   runtime: Runtime;
   lambda: LocalLambdaEndpoint;
   scheduler: LocalSchedulerEndpoint;
+  /** The local SQS endpoint holding the fire queue, and the event source feeding the fire worker. */
+  queue: LocalQueueEndpoint;
+  events: LocalEventSource;
+  /** What every fire worker invocation did, in order. */
+  fired: FireReport[];
+  /**
+   * With a test's manual clock: runs nudges and fire batches until nothing more is visible now (with the
+   * real clock the event source runs by itself).
+   */
+  settle(): Promise<void>;
+  /** With a manual clock: moves it message by message up to `at`, delivering each as it becomes visible. */
+  advanceTo(at: number): Promise<void>;
   /**
    * Invokes the tick function through the Lambda endpoint, as the local clock does; while the tick
    * schedule is DISABLED it fires nothing (EventBridge Scheduler would not invoke it).
@@ -113,6 +134,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     await ensureTable(dynamodbClient, config.tableName);
 
+    const clock = options.clock ?? systemClock;
+    const queue = new LocalQueueEndpoint({ clock });
+    await queue.start();
+    stops.push(() => queue.stop());
+    config.fireQueueUrl = queue.createQueue(LOCAL_FIRE_QUEUE, {
+      visibilityTimeoutSeconds: 180,
+      deadLetter: { name: LOCAL_FIRE_DEAD_LETTERS, maxReceiveCount: 5 },
+    });
+    const sqsClient = new SQSClient({ endpoint: queue.url, region: LOCAL_REGION, credentials: queue.credentials });
+    stops.push(async () => sqsClient.destroy());
+
     const lambda = new LocalLambdaEndpoint();
     const lambdaUrl = await lambda.listen(options.lambdaPort ?? 0).catch((error) => {
       throw listenError(error, 'Lambda endpoint', '--lambda-port');
@@ -143,9 +175,27 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dynamodb: dynamodbClient,
       lambda: lambdaClient,
       scheduler: schedulerClient,
+      sqs: sqsClient,
       tick: options.tick,
+      fire: options.fire,
     });
     lambda.register(LOCAL_TICK_FUNCTION, (event) => runtime.tick(parseTickRequest(event)));
+    // Lambda's SQS event source mapping, in-process: batches of 10 from the fire queue to the fire worker.
+    const fired: FireReport[] = [];
+    const events = new LocalEventSource({
+      queue: queue.queue(LOCAL_FIRE_QUEUE),
+      clock,
+      batchSize: 10,
+      handler: async (event) => {
+        const { response, report } = await runtime.fire(event as never);
+        fired.push(report);
+        return response;
+      },
+    });
+    if (!options.clock) {
+      events.start();
+      stops.push(() => events.stop());
+    }
     // User targets run isolated (worker threads), so one that blocks or hangs cannot stall the API.
     await Promise.all(
       (options.functions ?? []).map(async (fn) => {
@@ -172,11 +222,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const apiUrl = `http://127.0.0.1:${port}`;
     origins.push(apiUrl, `http://localhost:${port}`);
 
+    const settle = async () => {
+      if (!options.clock) return;
+      do await lambda.drain();
+      while ((await events.deliverVisible()) > 0);
+    };
+    const advanceTo = async (at: number) => {
+      await settle();
+      await events.advanceTo(at);
+      await settle();
+    };
     const tick = async (): Promise<TickReport> => {
       if (!scheduler.enabled) return emptyTickReport();
       const out = await lambdaClient.send(new InvokeCommand({ FunctionName: LOCAL_TICK_FUNCTION }));
       const body = JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8') || 'null');
       if (out.FunctionError) throw new Error(`tick failed: ${body?.errorMessage ?? out.FunctionError}`);
+      await settle();
       return body as TickReport;
     };
 
@@ -198,6 +259,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       runtime,
       lambda,
       scheduler,
+      queue,
+      events,
+      fired,
+      settle,
+      advanceTo,
       tick,
       stop,
     };
