@@ -187,9 +187,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       clock,
       batchSize: 10,
       handler: async (event) => {
-        const { response, report } = await runtime.fire(event as never);
-        fired.push(report);
-        return response;
+        try {
+          const { response, report } = await runtime.fire(event as never);
+          fired.push(report);
+          return response;
+        } catch (error) {
+          // As Lambda would: the batch comes back after the queue's visibility timeout.
+          options.log?.('error', 'fire worker failed', { error: String(error) });
+          throw error;
+        }
       },
     });
     if (!options.clock) {

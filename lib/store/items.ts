@@ -207,20 +207,28 @@ export abstract class TableAdapter {
     };
   }
 
-  /** Reads tasks by id, consistently (at most 100 ids); ids that do not exist are absent from the map. */
+  /** Reads tasks by id, consistently (100 keys a call, the calls in parallel); missing ids are absent. */
   async getDueTasks(ids: string[]): Promise<Map<string, DueTask>> {
     const found = new Map<string, DueTask>();
-    let keys: Record<string, unknown>[] | undefined = [...new Set(ids)].map(taskKey);
-    while (keys && keys.length > 0) {
-      const out: BatchGetCommandOutput = await this.doc.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      for (const item of out.Responses?.[this.tableName] ?? []) {
-        const due = this.toDueTask(item);
-        found.set(due.task.id, due);
-      }
-      keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
-    }
+    const unique = [...new Set(ids)];
+    const chunks = Array.from({ length: Math.ceil(unique.length / 100) }, (_, i) =>
+      unique.slice(i * 100, i * 100 + 100),
+    );
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let keys: Record<string, unknown>[] | undefined = chunk.map(taskKey);
+        while (keys && keys.length > 0) {
+          const out: BatchGetCommandOutput = await this.doc.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          for (const item of out.Responses?.[this.tableName] ?? []) {
+            const due = this.toDueTask(item);
+            found.set(due.task.id, due);
+          }
+          keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
+        }
+      }),
+    );
     return found;
   }
 

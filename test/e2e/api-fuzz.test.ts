@@ -291,7 +291,7 @@ describe('the local API under generated requests', () => {
         expect(response.status, text).toBeLessThan(500);
         if (response.status < 400) {
           // Run-now starts a tick in the background: let it finish before the next snapshot.
-          await cloud.lambda.drain();
+          await cloud.settle();
           if (request.method === 'DELETE')
             for (const id of SEEDED) await send('POST', '/v1/tasks', seedTask(id));
           return;

@@ -58,14 +58,14 @@ describe('the SDK against the local cloud', () => {
 
     const run = await sundial.runTask('sdk-1');
     expect(run).toMatchObject({ taskId: 'sdk-1', source: 'manual', requestedAt: '2026-12-01T12:40:00.000Z' });
-    await cloud.lambda.drain(); // run-now starts a tick of the task's shard at once
+    await cloud.settle(); // run-now starts a tick of the task's shard at once
     // The API's tick delivers run-now requests only; the next scheduled tick fires the one catch-up
     // run of the pause (`once`: the latest missed occurrence, 12:30).
     expect(received).toEqual([
       expect.objectContaining({ taskId: 'sdk-1', runId: run.runId, source: 'manual' }),
     ]);
     await cloud.tick();
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(received[1]).toMatchObject({
       taskId: 'sdk-1',
       source: 'schedule',
@@ -136,10 +136,10 @@ describe('the SDK against the local cloud', () => {
     expect(ids.sort()).toEqual(tasks.map((t) => t.id).sort());
 
     for (let i = 0; i < 3; i++) await sundial.runTask('sdk-page-0');
-    await cloud.lambda.drain(); // run-now starts a tick of the task's shard at once
+    await cloud.settle(); // run-now starts a tick of the task's shard at once
     // Requests queued while that tick still delivered an earlier one wait for the next tick.
     await cloud.tick();
-    await cloud.lambda.drain();
+    await cloud.settle();
     const runIds: string[] = [];
     for await (const page of sundial.paginateRuns('sdk-page-0', { limit: 2 })) {
       runIds.push(...page.runs.map((r) => r.runId));

@@ -161,7 +161,7 @@ describe('PATCH', () => {
 
     clock.set('2026-12-01T14:30:00Z');
     await cloud.tick();
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(received.filter((e) => e.taskId === 'p1')).toEqual([
       expect.objectContaining({ payload: { v: 3 } }),
     ]);
@@ -195,7 +195,7 @@ describe('pause, resume, run now, runs, delete', () => {
     clock.set('2026-12-01T15:45:00Z');
     received.length = 0;
     await cloud.tick();
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(received.filter((e) => e.taskId === 'pr')).toHaveLength(0);
 
     const resumed = await call('POST', '/v1/tasks/pr/resume');
@@ -212,7 +212,7 @@ describe('pause, resume, run now, runs, delete', () => {
       source: 'manual',
       requestedAt: '2026-12-01T15:45:00.000Z',
     });
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(received.filter((e) => e.taskId === 'pr')).toEqual([
       expect.objectContaining({ taskId: 'pr', source: 'manual', runId: run.body.runId }),
     ]);
@@ -253,7 +253,7 @@ describe('groups', () => {
     clock.set('2026-12-02T00:05:00Z');
     received.length = 0;
     await cloud.tick();
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(received.filter((e) => e.taskId.startsWith('g-'))).toEqual([]);
 
     const resumed = await call('POST', '/v1/groups/thousand/resume');
@@ -281,8 +281,14 @@ describe('scheduler', () => {
     expect((await call('POST', '/v1/scheduler/pause')).body.state).toBe('DISABLED');
     expect(cloud.scheduler.schedule.State).toBe('DISABLED');
     clock.set('2026-12-03T09:02:00Z');
-    expect(await cloud.tick()).toMatchObject({ claimed: 0 });
-    expect((await call('GET', '/v1/tasks/sched')).body.runCount).toBe(0);
+    expect(await cloud.tick()).toMatchObject({ handedOff: 0 });
+    // Created a minute ahead, it was handed off at once; the fire worker gives it back to the paused scheduler.
+    await cloud.settle();
+    expect(received.filter((e) => e.taskId === 'sched')).toHaveLength(0);
+    expect((await call('GET', '/v1/tasks/sched')).body).toMatchObject({
+      runCount: 0,
+      nextRunAt: '2026-12-03T09:01:00.000Z',
+    });
 
     expect((await call('POST', '/v1/scheduler/resume')).body.state).toBe('ENABLED');
     // The full schedule was written back: only the state changed.
@@ -292,7 +298,7 @@ describe('scheduler', () => {
     });
     received.length = 0;
     await cloud.tick();
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(received.filter((e) => e.taskId === 'sched')).toHaveLength(1);
   });
 });

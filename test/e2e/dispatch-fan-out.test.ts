@@ -29,7 +29,7 @@ it('an overloaded tick hands shards to ticks of its own, and every occurrence fi
   }
   clock.set(T0 + 300_000);
   const root = await cloud.tick();
-  await cloud.lambda.drain();
+  await cloud.settle();
   expect(root.fannedOut).toBeGreaterThanOrEqual(1);
   // The root tick, plus one asynchronous tick per shard it handed over, through the Lambda endpoint.
   expect(cloud.lambda.calls.get(LOCAL_TICK_FUNCTION)).toBe(1 + root.fannedOut);

@@ -65,7 +65,7 @@ describe('delivery faults', () => {
 
     clock.set(T0 + 300_000);
     const report = await cloud.tick();
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(received.map((e) => e.taskId).sort()).toEqual(['flaky', 'ok', 'throttled']);
     expect(report).toMatchObject({ claimed: 6, delivered: 3, failed: 3 });
     expect(cloud.lambda.calls.get('sundial-throttled')).toBe(5);
@@ -97,7 +97,7 @@ describe('delivery faults', () => {
     // The next occurrence of a failed task is attempted as usual.
     clock.set(T0 + 600_000);
     await cloud.tick();
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(cloud.lambda.calls.get('sundial-too-large')).toBe(2);
   });
 });

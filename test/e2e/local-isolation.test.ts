@@ -64,7 +64,7 @@ describe('local target functions run isolated from the local API', () => {
     expect((await fetch(`${cloud.apiUrl}/v1/tasks`)).status).toBe(200);
     expect(existsSync(doneFile)).toBe(false);
     writeFileSync(stopFile, 'stop');
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(outcomes.find((o) => o.name === 'sundial-blocker')?.outcome).toMatchObject({
       ok: true,
       result: { blocked: true },
@@ -97,7 +97,7 @@ describe('local target functions run isolated from the local API', () => {
     outcomes.length = 0;
     expect((await invoke('sundial-failer', { message: 'async bad' }, 'Event')).status).toBe(202);
     expect((await invoke('sundial-echo', { b: 2 }, 'Event')).status).toBe(202);
-    await cloud.lambda.drain();
+    await cloud.settle();
     const byName = Object.fromEntries(outcomes.map((o) => [o.name, o.outcome]));
     expect(byName['sundial-failer']).toMatchObject({
       ok: false,

@@ -89,7 +89,7 @@ async function tick(during: UserStep[], run: number) {
   await cloud.tick();
   clock.onSleep = undefined;
   for (const a of pending) await perform(run, a);
-  await cloud.lambda.drain();
+  await cloud.settle();
 }
 
 describe('run-now interleavings (issue 8)', () => {
@@ -103,7 +103,7 @@ describe('run-now interleavings (issue 8)', () => {
         for (const s of steps) {
           if (s.action === 'tick') await tick(s.during, run);
           else await perform(run, s);
-          await cloud.lambda.drain();
+          await cloud.settle();
         }
         // The quiet tick, at the next minute: no user action races it.
         clock.set(Math.ceil((clock.now() + 1) / 60_000) * 60_000);

@@ -28,7 +28,7 @@ async function tickMinutes(minutes: number) {
     const start = Math.ceil((clock.now() + 1) / 60_000) * 60_000;
     clock.set(start);
     await cloud.tick();
-    await cloud.lambda.drain();
+    await cloud.settle();
   }
 }
 
@@ -40,7 +40,7 @@ describe('a run-now never stops the schedule (issue 8)', () => {
     const id = `s-${Object.keys(schedule)[0]}`;
     await sundial.createTask({ id, target: { function: 'sundial-recorder' }, schedule });
     const runNow = await sundial.runTask(id);
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(of(id, 'manual').map((e) => e.runId)).toEqual([runNow.runId]);
 
     const before = clock.now();
@@ -60,7 +60,7 @@ describe('a run-now never stops the schedule (issue 8)', () => {
     const at = new Date(clock.now() + 120_000).toISOString();
     await sundial.createTask({ id: 'once', target: { function: 'sundial-recorder' }, schedule: { at } });
     await sundial.runTask('once');
-    await cloud.lambda.drain();
+    await cloud.settle();
     await tickMinutes(4);
     expect(of('once', 'manual')).toHaveLength(1);
     expect(of('once', 'schedule').map((e) => e.scheduledAt)).toEqual([at]);
@@ -81,11 +81,11 @@ describe('a run-now never stops the schedule (issue 8)', () => {
     await sundial.runTask(id);
     await sundial.pauseTask(id);
     await sundial.runTask(id);
-    await cloud.lambda.drain();
+    await cloud.settle();
     await sundial.resumeTask(id);
     await tickMinutes(2);
     await sundial.runTask(id);
-    await cloud.lambda.drain();
+    await cloud.settle();
     await tickMinutes(2);
     expect(of(id, 'manual')).toHaveLength(5);
     const task = await sundial.getTask(id);

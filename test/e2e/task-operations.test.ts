@@ -141,7 +141,7 @@ describe('setting next runs', () => {
 
     clock.set(T0 + 15 * MIN);
     await cloud.tick();
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(received.filter((e) => e.taskId === 'r1').map((e) => e.scheduledAt)).toEqual([iso(T0 + 15 * MIN)]);
     expect(await sundial.getTask('r1')).toMatchObject({ runCount: 1, nextRunAt: iso(T0 + 60 * MIN) });
   });
@@ -255,7 +255,7 @@ describe('a list racing a tick', () => {
     } else {
       [moved] = await Promise.all([sundial.rescheduleTasks(moves), cloud.tick()]);
     }
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(moved.every((t) => t.nextRunAt === iso(target))).toBe(true);
     await expectFiredAtMostOnce(tasks, due);
     if (latched) for (const t of tasks) expect(deliveries(t.id)).toHaveLength(1);
@@ -263,7 +263,7 @@ describe('a list racing a tick', () => {
 
     clock.set(target);
     await cloud.tick();
-    await cloud.lambda.drain();
+    await cloud.settle();
     for (const t of tasks) {
       expect(deliveries(t.id).filter((e) => e.scheduledAt === iso(target))).toHaveLength(1);
       expect((await sundial.getTask(t.id)).nextRunAt).toBe(iso(target + 5 * MIN));
@@ -274,7 +274,7 @@ describe('a list racing a tick', () => {
     const { tasks, due } = await dueTasks('pa-');
     const restore = tickBetweenReadAndWrite();
     const paused = await sundial.pauseTasks(tasks.map((t) => t.id)).finally(restore);
-    await cloud.lambda.drain();
+    await cloud.settle();
     expect(paused.changed).toBe(tasks.length);
     await expectFiredAtMostOnce(tasks, due);
     for (const t of tasks) {
@@ -283,7 +283,7 @@ describe('a list racing a tick', () => {
     }
     clock.set(due + 30 * MIN);
     await cloud.tick();
-    await cloud.lambda.drain();
+    await cloud.settle();
     for (const t of tasks) expect(deliveries(t.id)).toHaveLength(1);
   });
 });

@@ -8,8 +8,8 @@ import type { DeliveryEvent } from '../../lib/task/schemas';
 import { ManualClock } from '../support/clock';
 import { startTestCloud } from '../support/cloud';
 
-// More than the tick's look-ahead (about a minute) before the first occurrence.
-const T0 = Date.parse('2026-12-01T13:58:30Z');
+// More than the tick's look-ahead (two minutes) before the first occurrence: no nudge at creation.
+const T0 = Date.parse('2026-12-01T13:57:30Z');
 const received: DeliveryEvent[] = [];
 const clock = new ManualClock(T0);
 let cloud: LocalCloud;
@@ -41,20 +41,23 @@ describe('a task created through the SDK fires its Lambda by name', () => {
       version: 1,
     });
 
-    // Not due yet: the tick fires nothing.
-    expect(await cloud.tick()).toMatchObject({ claimed: 0 });
+    // Not due within the look-ahead yet: the tick hands off nothing.
+    expect(await cloud.tick()).toMatchObject({ handedOff: 0 });
     expect(received).toHaveLength(0);
 
-    clock.set('2026-12-01T14:00:00.112Z');
-    expect(await cloud.tick()).toMatchObject({ claimed: 1, delivered: 1 });
-    await cloud.lambda.drain();
+    // The next tick hands it to the fire queue; the fire worker delivers it at its second.
+    clock.set('2026-12-01T13:58:30Z');
+    expect(await cloud.tick()).toMatchObject({ handedOff: 1, messages: 1 });
+    expect(received).toHaveLength(0);
+    await cloud.advanceTo(Date.parse('2026-12-01T14:00:05Z'));
+    await cloud.settle();
     expect(received).toEqual([
       {
         taskId: 'nightly-report',
         group: 'reports',
         runId: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
         scheduledAt: '2026-12-01T14:00:00.000Z',
-        firedAt: '2026-12-01T14:00:00.112Z',
+        firedAt: '2026-12-01T14:00:00.000Z',
         attempt: 1,
         source: 'schedule',
         payload: { report: 'daily', n: 1 },
@@ -63,8 +66,9 @@ describe('a task created through the SDK fires its Lambda by name', () => {
 
     // A second tick (a retried EventBridge invocation) does not fire it again.
     clock.advance(60_000);
-    expect(await cloud.tick()).toMatchObject({ claimed: 0 });
-    await cloud.lambda.drain();
+    expect(await cloud.tick()).toMatchObject({ handedOff: 0 });
+    await cloud.advanceTo(clock.now() + 120_000);
+    await cloud.settle();
     expect(received).toHaveLength(1);
 
     const { runs } = await sundial.listRuns('nightly-report');
@@ -72,7 +76,7 @@ describe('a task created through the SDK fires its Lambda by name', () => {
       expect.objectContaining({
         runId: received[0]?.runId,
         status: 'delivered',
-        firedAt: '2026-12-01T14:00:00.112Z',
+        firedAt: '2026-12-01T14:00:00.000Z',
       }),
     ]);
     expect(await sundial.getTask('nightly-report')).toMatchObject({
@@ -95,7 +99,11 @@ describe('a task created through the SDK fires its Lambda by name', () => {
       schedule: { every: { minutes: 5 } },
     });
     clock.set('2026-12-01T14:15:00Z');
-    expect(await cloud.tick()).toMatchObject({ claimed: 2, delivered: 1, failed: 1 });
+    const firedBefore = cloud.fired.length;
+    expect(await cloud.tick()).toMatchObject({ handedOff: 2 });
+    const fired = cloud.fired.slice(firedBefore);
+    expect(fired.reduce((n, r) => n + r.delivered, 0)).toBe(1);
+    expect(fired.reduce((n, r) => n + r.failed, 0)).toBe(1);
     const { runs } = await sundial.listRuns('ghost');
     expect(runs[0]).toMatchObject({
       status: 'failed',

@@ -19,6 +19,7 @@ export function startTestCloud(
 ) {
   const record = async (event: unknown) => void received.push(event as DeliveryEvent);
   return startLocalCloud({
+    log: (level, message, fields) => level === 'error' && console.error(message, fields),
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     tableName,
     clock,
