@@ -20,10 +20,10 @@ import {
   localDynamoDbClient,
   startDynamoDbLocal,
 } from './dynamodb-local';
+import { LocalEventSource } from './event-source';
 import type { FunctionSpec } from './functions';
 import { IsolatedFunction } from './isolated-function';
 import { type LocalHandler, LocalLambdaEndpoint } from './lambda-endpoint';
-import { LocalEventSource } from './event-source';
 import { LocalQueueEndpoint } from './queue-endpoint';
 import { LocalSchedulerEndpoint } from './scheduler-endpoint';
 
@@ -142,7 +142,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       visibilityTimeoutSeconds: 180,
       deadLetter: { name: LOCAL_FIRE_DEAD_LETTERS, maxReceiveCount: 5 },
     });
-    const sqsClient = new SQSClient({ endpoint: queue.url, region: LOCAL_REGION, credentials: queue.credentials });
+    const sqsClient = new SQSClient({
+      endpoint: queue.url,
+      region: LOCAL_REGION,
+      credentials: queue.credentials,
+    });
     stops.push(async () => sqsClient.destroy());
 
     const lambda = new LocalLambdaEndpoint();

@@ -105,7 +105,12 @@ describe('sundial console --endpoint', { timeout: 120_000 }, () => {
       await page.getByRole('region', { name: 'Preview' }).getByText('At 06:30 (UTC)').waitFor();
       await page.getByRole('button', { name: 'Create task' }).click();
       await page.getByRole('heading', { name: 'Task through-the-proxy' }).waitFor();
-      await page.getByRole('button', { name: 'Run now' }).click();
+      // The run-now goes to the fire queue; this test's clock is manual, so the queue is drained by hand.
+      await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/v1/tasks/through-the-proxy/run')),
+        page.getByRole('button', { name: 'Run now' }).click(),
+      ]);
+      await cloud.settle();
       await page.getByRole('row', { name: /manual/ }).waitFor();
       await page.getByRole('button', { name: 'Pause' }).click();
       await page.getByRole('button', { name: 'Resume' }).waitFor();

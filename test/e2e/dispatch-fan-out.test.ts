@@ -33,7 +33,7 @@ it('an overloaded tick hands shards to ticks of its own, and every occurrence fi
   expect(root.fannedOut).toBeGreaterThanOrEqual(1);
   // The root tick, plus one asynchronous tick per shard it handed over, through the Lambda endpoint.
   expect(cloud.lambda.calls.get(LOCAL_TICK_FUNCTION)).toBe(1 + root.fannedOut);
-  expect(root.claimed).toBeLessThan(40);
+  expect(root.handedOff).toBeLessThan(40);
   expect(received.map((e) => e.taskId).sort()).toEqual([...ids].sort());
   for (const id of ids.slice(0, 5))
     expect(await cloud.runtime.store.getTask(id)).toMatchObject({ runCount: 1 });

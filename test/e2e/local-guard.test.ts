@@ -167,6 +167,6 @@ describe('the local Lambda endpoint accepts only Sundial’s own calls', () => {
     expect(out.StatusCode).toBe(200);
     expect(received).toEqual([{ taskId: 'x' }]);
     own.destroy();
-    expect((await cloud.tick()).claimed).toBe(0);
+    expect((await cloud.tick()).handedOff).toBe(0);
   });
 });
