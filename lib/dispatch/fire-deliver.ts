@@ -32,6 +32,7 @@ export async function deliverEntry(
       source,
       payload: task.payload,
     };
+    await run.deps.faults?.beforeInvoke?.(task.id, event.runId);
     const error = await invoke(run, task, event);
     const { payload: _payload, group: _group, ...record } = event;
     if (error === undefined) {

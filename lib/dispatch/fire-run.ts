@@ -38,6 +38,8 @@ export const emptyFireReport = (): FireReport => ({
 
 /** Named instants where a test can make the worker die (throw); never set in production. */
 export interface FireFaults {
+  /** Just before a target is invoked. */
+  beforeInvoke?(taskId: string, runId: string): void | Promise<void>;
   /** After a target accepted an event and before its run is recorded. */
   afterInvoke?(taskId: string, runId: string): void | Promise<void>;
 }
