@@ -103,15 +103,21 @@ async function simulate(
 const indexUnits = (op: OperationCapacity | undefined) =>
   Object.values(op?.indexes ?? {}).reduce((s, v) => s + v, 0);
 
+const READS = ['QueryCommand', 'GetItemCommand', 'BatchGetItemCommand'];
+const KNOWN = [...READS, 'UpdateItemCommand', 'BatchWriteItemCommand', 'PutItemCommand', 'DeleteItemCommand'];
+
 /** `x WU = task a (table b + index c) + runs d + lease e` per fire. */
 function describe(meter: CapacityMeter, fires: number): { text: string; units: UnitsPerFire } {
-  const update = meter.byOperation.get('UpdateCommand');
-  const batchWrite = meter.byOperation.get('BatchWriteCommand');
+  // The middleware sees the low-level command names (lib-dynamodb's UpdateCommand is an UpdateItemCommand).
+  const update = meter.byOperation.get('UpdateItemCommand');
+  const batchWrite = meter.byOperation.get('BatchWriteItemCommand');
   const task = (update?.units ?? 0) + (update?.conditionFailures ?? 0);
   const runs = batchWrite?.units ?? 0;
-  const lease = meter.units((op) => op === 'PutCommand' || op === 'DeleteCommand');
-  const writes = meter.units((op) => !['QueryCommand', 'GetCommand', 'BatchGetCommand'].includes(op));
-  const reads = meter.billedReads() + (meter.byOperation.get('BatchGetCommand')?.units ?? 0);
+  const lease = meter.units((op) => op === 'PutItemCommand' || op === 'DeleteItemCommand');
+  const writes = meter.units((op) => !READS.includes(op));
+  const reads = meter.billedReads() + (meter.byOperation.get('BatchGetItemCommand')?.units ?? 0);
+  const unknown = [...meter.byOperation.keys()].filter((op) => !KNOWN.includes(op));
+  if (unknown.length) console.log(`  (also metered: ${unknown.join(', ')})`);
   const refused = [...meter.byOperation.values()].reduce((s, o) => s + o.conditionFailures, 0);
   const per = (n: number) => fmt(n / fires, 2);
   return {
@@ -130,7 +136,9 @@ export async function runCapacity(ctx: BenchContext): Promise<CapacityResult> {
     ctx,
     'bench-capacity-daily',
     Array.from({ length: 500 }, (_, i) =>
-      benchTask(`daily-${i}`, start - 3_600_000, { schedule: { cron: dailyCronAt(start + 30_000 + i * 100) } }),
+      benchTask(`daily-${i}`, start - 3_600_000, {
+        schedule: { cron: dailyCronAt(start + 30_000 + i * 100) },
+      }),
     ),
     [start],
     start,

@@ -1,5 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,8 +25,13 @@ function categoryOf(frame: ProfileNode['callFrame']): string | undefined {
   if (name === '(program)') return 'V8 and native (program)';
   if (name === '(root)') return 'V8 and native (program)';
   if (!url) return undefined; // a native builtin (JSON.parse, RegExp…): its caller's category
-  if (/node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/|fast-xml-parser|bowser)/.test(url)) return 'AWS SDK';
-  if (/^node:(_http|http|net|stream|_stream|internal\/(http|net|stream|dns|streams|stream_base_commons|js_stream))/.test(url))
+  if (/node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/|fast-xml-parser|bowser)/.test(url))
+    return 'AWS SDK';
+  if (
+    /^node:(_http|http|net|stream|_stream|internal\/(http|net|stream|dns|streams|stream_base_commons|js_stream))/.test(
+      url,
+    )
+  )
     return 'Node HTTP and sockets';
   if (/^node:(crypto|internal\/crypto)/.test(url)) return 'Node crypto (SigV4, hashes)';
   if (url.startsWith('node:')) return 'Node other (timers, events, buffers, URL…)';
@@ -89,7 +93,9 @@ export class CpuProfiler {
       const c = category(id);
       this.selfUs.set(c, (this.selfUs.get(c) ?? 0) + us);
       const frame = (byId.get(id) as ProfileNode).callFrame;
-      const where = frame.url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*?\/(lib|bench)\//, '$1/');
+      const where = frame.url
+        .replace(/^.*\/node_modules\//, '')
+        .replace(/^file:\/\/.*?\/(lib|bench)\//, '$1/');
       const key = `${frame.functionName || '(anonymous)'} ${where}`.trim();
       this.functionsUs.set(key, (this.functionsUs.get(key) ?? 0) + us);
     });
@@ -99,7 +105,9 @@ export class CpuProfiler {
   summarise(fires: number, report: Report): void {
     const busy = [...this.selfUs].filter(([c]) => c !== 'idle');
     const total = busy.reduce((s, [, us]) => s + us, 0);
-    console.log(`\n  CPU profile of the dispatch phases (${this.count} profiles in ${this.dir}), ${fmt(fires)} fires:`);
+    console.log(
+      `\n  CPU profile of the dispatch phases (${this.count} profiles in ${this.dir}), ${fmt(fires)} fires:`,
+    );
     console.log('  | where | ms per fire | share |\n  |---|---|---|');
     for (const [c, us] of busy.sort((a, b) => b[1] - a[1]))
       console.log(`  | ${c} | ${fmt(us / 1000 / fires, 3)} | ${fmt((100 * us) / total, 1)} % |`);

@@ -60,7 +60,9 @@ export class HostedDeployment {
     }
     this.batches.push({ startedAt, endedAt, messages: event.Records.length, entries, firstFireAt, report });
     this.delivered += report.delivered;
-    this.waiters = this.waiters.filter((w) => (w.count <= this.delivered ? (w.resolve(), false) : true));
+    const reached = this.waiters.filter((w) => w.count <= this.delivered);
+    this.waiters = this.waiters.filter((w) => w.count > this.delivered);
+    for (const w of reached) w.resolve();
     return response;
   }
 

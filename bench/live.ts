@@ -76,6 +76,7 @@ const patchAt = (start: number, k: number) => start + k * 1000 + 330;
 const resumeAt = (start: number, k: number) => start + k * 1000 + 660;
 
 export async function runLive(ctx: BenchContext): Promise<LiveResult> {
+  ctx.report.section('Live: steady mix, new work, overlapping ticks, resume, paused scheduler (real clock)');
   const counter = new ConditionCounter();
   const tableName = 'bench-main';
   const main = await deploy(ctx.cloud, ctx.host, ctx.endpoints, 'main', {

@@ -7,15 +7,19 @@
  *
  *   npm run bench                     every scenario
  *   npm run bench -- --only=live,tick which ones (live, tick, capacity, throughput)
- *   npm run bench:profile             the throughput scenario's dispatch phases under the CPU profiler
+ *   npm run bench -- --profile        the throughput scenario only, its dispatch phases under V8's CPU profiler
  */
 import { performance } from 'node:perf_hooks';
+import { runCapacity } from './capacity';
 import { BenchCloud } from './cloud';
 import type { BenchContext } from './context';
 import { productionDynamoDb, SHARDS, useBenchCloud } from './environment';
 import { FunctionHost } from './function-host';
 import { runLive } from './live';
 import { Report } from './report';
+import { costOfSecondPrecision } from './second-precision';
+import { runThroughput } from './throughput';
+import { runTickCost } from './tick-cost';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -43,10 +47,17 @@ async function main() {
     const endpoints = await cloud.call.init({ hostUrl: await host.start() });
     useBenchCloud(endpoints);
     const ctx: BenchContext = { cloud, host, endpoints, setupDynamoDb: productionDynamoDb(), report };
-    if (scenarios.has('live')) {
-      report.section('Live: steady mix, new work, overlapping ticks, resume, paused scheduler (real clock)');
-      await runLive(ctx);
+    const profile = process.argv.includes('--profile');
+    if (profile) {
+      // Profiling slows what it measures: a profiled run gives the profile only.
+      await runThroughput(ctx, true);
+      return;
     }
+    const live = scenarios.has('live') ? await runLive(ctx) : undefined;
+    const tick = scenarios.has('tick') ? await runTickCost(ctx) : undefined;
+    const capacity = scenarios.has('capacity') ? await runCapacity(ctx) : undefined;
+    if (live && tick && capacity) costOfSecondPrecision(report, live, tick, capacity);
+    if (scenarios.has('throughput')) await runThroughput(ctx, false);
   } finally {
     await cloud.stop();
     await host.stop();

@@ -74,7 +74,12 @@ export async function runThroughput(ctx: BenchContext, profile: boolean): Promis
   for (let run = 0; run < RUNS; run++) {
     const r = await rawPhase(raw, BACKLOG);
     const d = await dispatchPhase(backlog, loader, run, profiler);
-    runs.push({ rawPerSecond: r.perSecond, rawCpuMs: r.cpuMs, dispatchPerSecond: d.perSecond, dispatchCpuMs: d.cpuMs });
+    runs.push({
+      rawPerSecond: r.perSecond,
+      rawCpuMs: r.cpuMs,
+      dispatchPerSecond: d.perSecond,
+      dispatchCpuMs: d.cpuMs,
+    });
     console.log(
       `  run ${run + 1}: raw ${fmt(r.perSecond)}/s (${fmt(r.cpuMs / BACKLOG, 2)} ms CPU per write), dispatch ${fmt(d.perSecond)} fires/s (${fmt(d.cpuMs / BACKLOG, 2)} ms CPU per fire)`,
     );
@@ -85,15 +90,30 @@ export async function runThroughput(ctx: BenchContext, profile: boolean): Promis
   const cpuPerFire = runs.map((r) => r.dispatchCpuMs / BACKLOG);
   report.add(
     '4. raw conditional UpdateItem (moves the due index), 32 in flight',
-    `${medianRange(runs.map((r) => r.rawPerSecond), 0, '/s')}; CPU ${medianRange(runs.map((r) => r.rawCpuMs / BACKLOG), 2, ' ms')} per write`,
+    `${medianRange(
+      runs.map((r) => r.rawPerSecond),
+      0,
+      '/s',
+    )}; CPU ${medianRange(
+      runs.map((r) => r.rawCpuMs / BACKLOG),
+      2,
+      ' ms',
+    )} per write`,
   );
   report.add(
     `4. dispatch, a backlog of ${fmt(BACKLOG)} due occurrences (tick → queue → fire worker → invoke → run record)`,
-    `${medianRange(runs.map((r) => r.dispatchPerSecond), 0, ' fires/s')}`,
+    `${medianRange(
+      runs.map((r) => r.dispatchPerSecond),
+      0,
+      ' fires/s',
+    )}`,
   );
   report.add(
     '4. dispatch-to-raw ratio (per run)',
-    medianRange(runs.map((r) => r.dispatchPerSecond / r.rawPerSecond), 2),
+    medianRange(
+      runs.map((r) => r.dispatchPerSecond / r.rawPerSecond),
+      2,
+    ),
   );
   const sorted = [...cpuPerFire].sort((a, b) => a - b);
   report.add(
@@ -137,10 +157,15 @@ async function dispatchPhase(
   const cpu = process.cpuUsage();
   const t = performance.now();
   const report = await backlog.tick({});
+  const tickMs = performance.now() - t;
   if (report.handedOff !== BACKLOG) throw new Error(`the tick handed off ${report.handedOff} of ${BACKLOG}`);
   await backlog.whenDelivered(before + BACKLOG);
   const seconds = (performance.now() - t) / 1000;
   const cpuMs = cpuMsSince(cpu);
   await profiler?.stop();
+  const batches = backlog.batches.filter((b) => b.startedAt >= Date.now() - seconds * 1000 - 50);
+  console.log(
+    `    the tick took ${fmt(tickMs)} ms (${report.messages} messages); the fire worker ran ${batches.length} batches of ${fmt(BACKLOG / Math.max(1, batches.length))} fires on average, the last ending ${fmt(seconds * 1000 - tickMs)} ms after the tick`,
+  );
   return { perSecond: BACKLOG / seconds, cpuMs };
 }

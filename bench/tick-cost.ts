@@ -5,9 +5,10 @@
  * construct's 1024 MB arm64. The handful then fires through the fire worker, each alone in its second: the
  * fire worker's cost of a lone fire. Read units of an idle tick are metered on a second client.
  */
-import { FireQueue } from '../lib/dispatch/fire-queue';
-import { runTick } from '../lib/dispatch/tick';
+
 import { systemClock } from '../lib/clock';
+import type { FireQueue } from '../lib/dispatch/fire-queue';
+import { runTick } from '../lib/dispatch/tick';
 import { DispatchStore } from '../lib/store/dispatch-store';
 import { CapacityMeter } from './capacity-meter';
 import type { BenchContext } from './context';
@@ -48,7 +49,9 @@ export async function runTickCost(ctx: BenchContext): Promise<TickCostResult> {
   const span = 23 * 3_600_000;
   await loader.load(
     Array.from({ length: DAILY }, (_, i) =>
-      benchTask(`daily-${i}`, now, { schedule: { cron: dailyCronAt(now + 15 * 60_000 + Math.floor((i * span) / DAILY)) } }),
+      benchTask(`daily-${i}`, now, {
+        schedule: { cron: dailyCronAt(now + 15 * 60_000 + Math.floor((i * span) / DAILY)) },
+      }),
     ),
   );
   console.log(`  ${fmt(DAILY)} daily crons loaded`);
@@ -80,7 +83,10 @@ export async function runTickCost(ctx: BenchContext): Promise<TickCostResult> {
   const idleMs = median(idle);
   const busyMs = median(handful);
   report.add('2. idle tick (none due)', medianRange(idle, 0, ' ms'));
-  report.add(`2. tick with ${HANDFUL} due (the minute's share of ${fmt(DAILY)} daily crons)`, medianRange(handful, 0, ' ms'));
+  report.add(
+    `2. tick with ${HANDFUL} due (the minute's share of ${fmt(DAILY)} daily crons)`,
+    medianRange(handful, 0, ' ms'),
+  );
   const month = monthly(busyMs);
   report.add(
     `2. tick compute per month, every tick with ${HANDFUL} due`,
@@ -89,7 +95,12 @@ export async function runTickCost(ctx: BenchContext): Promise<TickCostResult> {
     month.dollars <= 1,
   );
   const idleMonth = monthly(idleMs);
-  report.add('2. tick compute per month, idle deployment', `$${fmt(idleMonth.dollars, 2)} = ${idleMonth.text}`, '≤ $1', idleMonth.dollars <= 1);
+  report.add(
+    '2. tick compute per month, idle deployment',
+    `$${fmt(idleMonth.dollars, 2)} = ${idleMonth.text}`,
+    '≤ $1',
+    idleMonth.dollars <= 1,
+  );
 
   await idleTickCapacity(ctx, tableName);
 
@@ -120,7 +131,10 @@ async function idleTickCapacity(ctx: BenchContext, tableName: string): Promise<v
   const perMonth = TICKS_PER_MONTH * (reads * PRICE.readUnit + writes * PRICE.writeUnit);
   ctx.report.add(
     '2. DynamoDB units of an idle tick',
-    `${fmt(reads, 1)} RU billed = ${fmt(reads / SHARDS, 2)} per shard (${SHARDS} queries; Local reports ${fmt(meter.units((op) => op.startsWith('Query')), 1)}) + ${fmt(writes, 1)} WU (lease taken and released) → $${fmt(perMonth, 3)} a month`,
+    `${fmt(reads, 1)} RU billed = ${fmt(reads / SHARDS, 2)} per shard (${SHARDS} queries; Local reports ${fmt(
+      meter.units((op) => op.startsWith('Query')),
+      1,
+    )}) + ${fmt(writes, 1)} WU (lease taken and released) → $${fmt(perMonth, 3)} a month`,
     '≤ 1 RU per shard',
     reads / SHARDS <= 1,
   );
