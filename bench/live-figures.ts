@@ -133,22 +133,22 @@ export function liveFigures(
   // 3. Refused conditional writes per fire, over the whole live run (overlapping ticks, nudges).
   report.section('3. Refused conditional writes (two ticks each minute, nudges while tasks are created)');
   const ticks = main.ticks;
-  const refused = sum(ticks.map((t) => t.report.refused));
+  const handOffs = sum(ticks.map((t) => t.report.refused));
   const fires = main.delivered;
   const scheduled = ticks.filter((t) => t.kind === 'scheduled');
   const overlapped = sum(ticks.map((t) => t.report.overlapped));
-  const byOp = [...tl.end.refused].map(([op, n]) => `${op} ${n}`).join(', ') || 'none';
+  // Every refused write the client saw: hand-offs, leases of overlapping ticks, user writes a hand-off beat.
+  const refused = [...tl.end.refused];
+  const all = sum(refused.map(([, n]) => n));
+  const byOp = refused.map(([op, n]) => `${op} ${n}`).join(', ') || 'none';
   report.add(
-    '3. refused hand-offs per fire (TickReport.refused)',
-    `${fmt(refused / fires, 4)} (${refused} refused, ${fmt(fires)} fires, ${scheduled.length} scheduled ticks of which ${overlapped} found the lease held, ${ticks.length - scheduled.length} nudges)`,
+    '3. refused conditional writes per fire',
+    `${fmt(all / fires, 4)}: ${all} refused (${byOp}) for ${fmt(fires)} fires; hand-offs refused (TickReport.refused) ${handOffs}; ${scheduled.length} scheduled ticks (two a minute), ${overlapped} of them found the lease held; ${ticks.length - scheduled.length} nudges`,
     '≤ 0.01',
-    refused / fires <= 0.01,
+    all / fires <= 0.01,
   );
   const failedOrUnsent = sum(ticks.map((t) => t.report.failed + t.report.unsent));
-  report.add(
-    '3. every ConditionalCheckFailed on the client (hand-offs, leases, user writes)',
-    `${byOp}; hand-off writes failed or unsent: ${failedOrUnsent}`,
-  );
+  if (failedOrUnsent) report.add('3. hand-off writes failed or messages unsent', String(failedOrUnsent));
 
   // 4. Node CPU per fire in steady state (tick + fire worker; the cloud runs in another process).
   const steadyFires = tl.steadyEnd.delivered - tl.steadyStart.delivered;

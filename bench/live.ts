@@ -85,8 +85,8 @@ export async function runLive(ctx: BenchContext): Promise<LiveResult> {
   });
   const now = Date.now();
   const t0 = Math.ceil((now + 8_000) / 1000) * 1000;
-  const pauseAt = t0 + 8_000;
-  const steadyFrom = t0 + 15_000;
+  const pauseAt = t0 + 3_000;
+  const steadyFrom = t0 + 6_000;
   const newWorkAt = steadyFrom + STEADY_MS + 2_000;
   const seeded = seed(now, t0, newWorkAt);
   await new BulkLoader(ctx.setupDynamoDb, { tableName, shards: SHARDS, runTtlDays: 1 }).load(seeded.all);

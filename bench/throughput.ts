@@ -120,10 +120,11 @@ export async function runThroughput(ctx: BenchContext, profile: boolean): Promis
     '4. CPU per fire, backlog (tick + fire worker)',
     medianRange(cpuPerFire, 2, ' ms'),
     '≤ 2 ms',
-    (sorted[Math.floor(sorted.length / 2)] as number) <= 2,
+    (sorted[Math.floor(sorted.length / 2)] as number) <= 2 && !profiler,
   );
-  if (profiler) profiler.summarise(BACKLOG * RUNS, report);
-  return { cpuMsPerFire: sorted[Math.floor(sorted.length / 2)] as number };
+  const cpuMsPerFire = sorted[Math.floor(sorted.length / 2)] as number;
+  if (profiler) profiler.summarise(cpuMsPerFire, report);
+  return { cpuMsPerFire };
 }
 
 async function rawPhase(raw: RawWriter, count: number): Promise<{ perSecond: number; cpuMs: number }> {
