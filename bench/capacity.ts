@@ -144,7 +144,7 @@ export async function runCapacity(ctx: BenchContext): Promise<CapacityResult> {
     start,
   );
   const dailyText = describe(daily.meter, daily.fires);
-  report.add('2. daily cron (500 tasks)', dailyText.text);
+  report.add('2. DynamoDB units per fire, daily cron (500 tasks)', dailyText.text, '', undefined, true);
   const minutes = 20;
   const ticks = Array.from({ length: minutes }, (_, k) => start + k * 60_000);
   const tenSeconds = await simulate(
@@ -160,7 +160,13 @@ export async function runCapacity(ctx: BenchContext): Promise<CapacityResult> {
     ticks[minutes - 3] as number,
   );
   const tenText = describe(tenSeconds.meter, tenSeconds.fires);
-  report.add('2. every 10 s (100 tasks; minutes 17–20 of 20)', tenText.text);
+  report.add(
+    '2. DynamoDB units per fire, every 10 s (100 tasks, minutes 17–20)',
+    tenText.text,
+    '',
+    undefined,
+    true,
+  );
   for (const [label, u] of [
     ['daily cron', dailyText.units],
     ['every 10 s', tenText.units],

@@ -119,6 +119,9 @@ export class CpuProfiler {
     report.add(
       '4. CPU profile of dispatch (share of busy samples)',
       `AWS SDK ${share('AWS SDK')} %, Node HTTP ${share('Node HTTP and sockets')} %, Sundial ${share('Sundial (lib/)')} %, GC ${share('GC')} %, rest ${fmt(100 - ['AWS SDK', 'Node HTTP and sockets', 'Sundial (lib/)', 'GC'].reduce((s, c) => s + (100 * (this.selfUs.get(c) ?? 0)) / total, 0), 0)} %`,
+      '',
+      undefined,
+      true,
     );
   }
 }

@@ -50,6 +50,9 @@ export function costOfSecondPrecision(
   report.add(
     '2. per million sub-minute fires (steady mix, every 10 s units)',
     `$${fmt(dense.total, 2)} = ${dense.text}; per fire: ${fmt(c.wallMsPerFire, 1)} ms fire-worker wall (${fmt(c.busyMsPerFire, 1)} ms of it after the first fire time), ${fmt(c.lambdaRequestsPerFire, 2)} Lambda requests (target included), ${fmt(c.sqsRequestsPerFire, 3)} SQS requests`,
+    '',
+    undefined,
+    true,
   );
   // A lone fire: one worker invocation, the target's, a receive and a delete, a share of one send.
   const lone = perMillion({
@@ -61,5 +64,8 @@ export function costOfSecondPrecision(
   report.add(
     '2. per million fires each alone in its second (daily cron units)',
     `$${fmt(lone.total, 2)} = ${lone.text}; per fire ${fmt(tick.loneFireWallMs)} ms fire-worker wall, 2 Lambda requests, ~2.2 SQS requests`,
+    '',
+    undefined,
+    true,
   );
 }

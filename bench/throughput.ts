@@ -17,7 +17,7 @@ import { CpuProfiler } from './cpu-profile';
 import { deploy, productionDynamoDb, SHARDS } from './environment';
 import type { HostedDeployment } from './function-host';
 import { BulkLoader } from './loader';
-import { cpuMsSince, fmt, medianRange } from './stats';
+import { cpuMsSince, fmt, median, medianRange } from './stats';
 import { benchTask, dailyCronAt, iso } from './tasks';
 
 const BACKLOG = 5_000;
@@ -88,41 +88,43 @@ export async function runThroughput(ctx: BenchContext, profile: boolean): Promis
   const { report } = ctx;
   report.section(`4. Dispatch vs raw writes, ${fmt(BACKLOG)} each, interleaved, ${RUNS} runs`);
   const cpuPerFire = runs.map((r) => r.dispatchCpuMs / BACKLOG);
+  const cpuMsPerFire = median(cpuPerFire);
+  const raws = runs.map((r) => r.rawPerSecond);
+  const rawCpu = runs.map((r) => r.rawCpuMs / BACKLOG);
   report.add(
     '4. raw conditional UpdateItem (moves the due index), 32 in flight',
-    `${medianRange(
-      runs.map((r) => r.rawPerSecond),
-      0,
-      '/s',
-    )}; CPU ${medianRange(
-      runs.map((r) => r.rawCpuMs / BACKLOG),
-      2,
-      ' ms',
-    )} per write`,
+    `${medianRange(raws, 0, '/s')}; CPU ${medianRange(rawCpu, 2, ' ms')} per write`,
+    '',
+    undefined,
+    true,
   );
   report.add(
-    `4. dispatch, a backlog of ${fmt(BACKLOG)} due occurrences (tick → queue → fire worker → invoke → run record)`,
-    `${medianRange(
+    `4. dispatch of a backlog of ${fmt(BACKLOG)} occurrences due now (tick, queue, fire worker, invoke, run record)`,
+    medianRange(
       runs.map((r) => r.dispatchPerSecond),
       0,
       ' fires/s',
-    )}`,
-  );
-  report.add(
-    '4. dispatch-to-raw ratio (per run)',
-    medianRange(
-      runs.map((r) => r.dispatchPerSecond / r.rawPerSecond),
-      2,
     ),
+    '',
+    undefined,
+    true,
   );
-  const sorted = [...cpuPerFire].sort((a, b) => a - b);
+  const ratios = runs.map((r) => r.dispatchPerSecond / r.rawPerSecond);
   report.add(
-    '4. CPU per fire, backlog (tick + fire worker)',
-    medianRange(cpuPerFire, 2, ' ms'),
-    '≤ 2 ms',
-    (sorted[Math.floor(sorted.length / 2)] as number) <= 2 && !profiler,
+    '4. dispatch-to-raw ratio (each run against its raw phase)',
+    medianRange(ratios, 2),
+    '',
+    undefined,
+    true,
   );
-  const cpuMsPerFire = sorted[Math.floor(sorted.length / 2)] as number;
+  // A profiled run is slower than what it measures: its CPU figure is not the bench's.
+  report.add(
+    `4. CPU per fire, backlog (tick + fire worker)${profiler ? ', under the profiler' : ''}`,
+    medianRange(cpuPerFire, 2, ' ms'),
+    profiler ? '' : '≤ 2 ms',
+    profiler ? undefined : cpuMsPerFire <= 2,
+    true,
+  );
   if (profiler) profiler.summarise(cpuMsPerFire, report);
   return { cpuMsPerFire };
 }

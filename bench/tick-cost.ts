@@ -113,6 +113,9 @@ export async function runTickCost(ctx: BenchContext): Promise<TickCostResult> {
   report.add(
     '2. fire worker, a fire alone in its second (daily cron)',
     `${medianRange(lone, 0, ' ms')} wall per invocation (it waits for the second in-process) → $${fmt(perMillion, 2)} per million such fires in fire-worker duration and requests; ${fmt(DAILY)} daily crons: $${fmt((perMillion * DAILY * 30.4) / 1e6, 2)} a month`,
+    '',
+    undefined,
+    true,
   );
   return { loneFireWallMs: loneMs, idleTickMs: idleMs };
 }
