@@ -1,3 +1,5 @@
+import { emptyTickReport } from '../dispatch/tick-report';
+
 /**
  * The names of Sundial's metrics, read by the code that emits them (lib/observability/reports.ts) and by
  * the construct's alarms and dashboard (cdk/), so the two cannot drift. See docs/operations.md.
@@ -27,6 +29,15 @@ export function metricName(source: ReportSource, field: string): string {
   const base = field.endsWith('Ms') ? field.slice(0, -2) : field;
   return `${source}${base.charAt(0).toUpperCase()}${base.slice(1)}`;
 }
+
+/** Every count a tick reports, in the order the dashboard shows them: the report's own fields. */
+export const TICK_COUNTS = Object.keys(emptyTickReport()).map((field) => metricName('Tick', field));
+export const FIRE_COUNTS = ['delivered', 'failed', 'redelivered', 'skipped'].map((f) =>
+  metricName('Fire', f),
+);
+export const RUN_COUNTS = ['succeeded', 'failed', 'timedOut', 'retried', 'deadLettered'].map((f) =>
+  metricName('Run', f),
+);
 
 /** The metrics the alarms and the dashboard read by name. */
 export const METRIC = {
