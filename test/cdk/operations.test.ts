@@ -251,13 +251,17 @@ describe('the dashboard', () => {
 
 describe('metric dimensions', () => {
   it('no metric has a per-task dimension: Sundial’s carry the deployment only (and the API route template)', () => {
+    let alarmDimensions = 0;
+    let dashboardMetrics = 0;
     for (const t of Object.values(templates)) {
       const text = JSON.stringify([alarms(t), t.findResources('AWS::CloudWatch::Dashboard')]);
       for (const [, dims] of text.matchAll(/"Dimensions\\?":(\[[^\]]*\])/g)) {
+        alarmDimensions++;
         expect(dims).not.toMatch(/task|group|runId|function\b/i);
       }
       // Dashboard metrics are arrays: [namespace, name, dimension, value, …].
       for (const [, spec] of text.matchAll(/\[\\"Sundial\\",([^\]]*)\]/g)) {
+        dashboardMetrics++;
         const names = (spec ?? '').split(',').filter((_, i) => i % 2 === 1);
         expect(
           names.every((n) => n === '\\"service\\"' || n.startsWith('{')),
@@ -266,6 +270,8 @@ describe('metric dimensions', () => {
       }
       expect(text).not.toMatch(/\{Sundial,[^}]*(task|group)/i);
     }
+    expect(alarmDimensions).toBeGreaterThan(10);
+    expect(dashboardMetrics).toBeGreaterThan(10);
   });
 });
 
