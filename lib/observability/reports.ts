@@ -77,14 +77,15 @@ export interface ApiRequestFigures {
 }
 
 /**
- * One request's figures under its route: ApiLatency (its SampleCount counts requests), ApiClientErrors and
- * ApiServerErrors (1 or 0, so their Average is a rate). Published at once, so the route dimension never
- * reaches another metric.
+ * One request's figures under its route: ApiLatency (its SampleCount counts requests), and ApiClientErrors or
+ * ApiServerErrors (1) for a 4xx or a 5xx only: CloudWatch bills a metric for each hour it receives data, so
+ * error metrics of a healthy route cost nothing. Published at once, so the route dimension never reaches
+ * another metric.
  */
 export function publishApiRequest(metrics: MetricSink, request: ApiRequestFigures): void {
   metrics.addDimension(ROUTE_DIMENSION, request.route);
   metrics.addMetric(METRIC.apiLatency, 'Milliseconds', request.latencyMs);
-  metrics.addMetric(METRIC.apiClientErrors, 'Count', request.status >= 400 && request.status < 500 ? 1 : 0);
-  metrics.addMetric(METRIC.apiServerErrors, 'Count', request.status >= 500 ? 1 : 0);
+  if (request.status >= 400 && request.status < 500) metrics.addMetric(METRIC.apiClientErrors, 'Count', 1);
+  if (request.status >= 500) metrics.addMetric(METRIC.apiServerErrors, 'Count', 1);
   metrics.publishStoredMetrics();
 }

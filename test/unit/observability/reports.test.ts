@@ -113,22 +113,25 @@ describe('reports → EMF', () => {
     });
   });
 
-  it('an API request: latency and 4xx/5xx under its route template, published at once', () => {
+  it('an API request: latency, and a 4xx or 5xx count, under its route template, published at once', () => {
     out = captureStdout();
     const m = metrics();
     publishApiRequest(m, { route: 'GET /v1/tasks/{id}', status: 404, latencyMs: 21 });
     publishApiRequest(m, { route: 'POST /v1/tasks', status: 503, latencyMs: 95 });
+    publishApiRequest(m, { route: 'GET /v1/tasks', status: 200, latencyMs: 8 });
     publishFireReport(m, { delivered: 1, failed: 0, redelivered: 0, skipped: 0, lateness: [] });
     m.publishStoredMetrics();
-    const [first, second, third] = out.emf();
+    const [first, second, ok, third] = out.emf();
+    expect(ok?._aws.CloudWatchMetrics[0]?.Metrics.map((x) => x.Name)).toEqual(['ApiLatency']);
     expect(first?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', ROUTE_DIMENSION]]);
     expect(first).toMatchObject({
       route: 'GET /v1/tasks/{id}',
       ApiLatency: 21,
       ApiClientErrors: 1,
-      ApiServerErrors: 0,
     });
-    expect(second).toMatchObject({ route: 'POST /v1/tasks', ApiClientErrors: 0, ApiServerErrors: 1 });
+    expect(first).not.toHaveProperty('ApiServerErrors');
+    expect(second).toMatchObject({ route: 'POST /v1/tasks', ApiLatency: 95, ApiServerErrors: 1 });
+    expect(second).not.toHaveProperty('ApiClientErrors');
     // The route dimension went with its request: later metrics carry the deployment only.
     expect(third?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service']]);
     expect(third).not.toHaveProperty('route');
