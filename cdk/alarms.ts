@@ -38,8 +38,15 @@ export function sundialMetric(service: string, metricName: string, statistic: st
   });
 }
 
-/** An alarm at or above the tuning's threshold. */
-function alarmAbove(scope: Construct, id: string, metric: IMetric, t: Required<AlarmTuning>, what: string) {
+/** An alarm at or above the tuning's threshold; `anchor` names its section of docs/operations.md. */
+function alarmAbove(
+  scope: Construct,
+  id: string,
+  metric: IMetric,
+  t: Required<AlarmTuning>,
+  what: string,
+  anchor: string,
+) {
   return new Alarm(scope, id, {
     metric,
     threshold: t.threshold,
@@ -48,7 +55,7 @@ function alarmAbove(scope: Construct, id: string, metric: IMetric, t: Required<A
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     // No data means nothing happened: no error, no fire, no message.
     treatMissingData: TreatMissingData.NOT_BREACHING,
-    alarmDescription: `${what} See ${DOCS}#${id.toLowerCase()}.`,
+    alarmDescription: `${what} What to do: ${DOCS}#${anchor}.`,
   });
 }
 
@@ -67,7 +74,7 @@ export function functionErrorAlarms(
       period,
     });
     const what = `${fn.node.id}: errors or throttles in ${t.datapointsToAlarm} of the last ${t.evaluationPeriods} periods of ${t.periodMinutes} min.`;
-    return alarmAbove(scope, `${fn.node.id}Errors`, metric, t, what);
+    return alarmAbove(scope, `${fn.node.id}Errors`, metric, t, what, 'function-errors');
   });
 }
 
@@ -79,7 +86,7 @@ export function deadLetterAlarms(scope: Construct, queues: readonly IQueue[], t:
       period: Duration.minutes(t.periodMinutes),
     });
     const what = `${queue.node.id}: ${t.threshold} or more messages waiting.`;
-    return alarmAbove(scope, `${queue.node.id}Depth`, metric, t, what);
+    return alarmAbove(scope, `${queue.node.id}Depth`, metric, t, what, 'dead-letters');
   });
 }
 
@@ -93,14 +100,21 @@ export function noTickAlarm(scope: Construct, service: string, minutes: number) 
     datapointsToAlarm: minutes,
     // Here silence is the failure.
     treatMissingData: TreatMissingData.BREACHING,
-    alarmDescription: `No scheduled tick for ${minutes} min: nothing fires. See ${DOCS}#notick.`,
+    alarmDescription: `No scheduled tick for ${minutes} min: nothing fires. What to do: ${DOCS}#no-tick.`,
   });
 }
 
 /** p99 of lateness: occurrences fire late (overload, throttling, a slow table). */
 export function latenessAlarm(scope: Construct, service: string, t: Required<AlarmTuning>) {
   const metric = sundialMetric(service, METRIC.lateness, 'p99', Duration.minutes(t.periodMinutes));
-  return alarmAbove(scope, 'Lateness', metric, t, `p99 lateness of fires at or above ${t.threshold} ms.`);
+  return alarmAbove(
+    scope,
+    'Lateness',
+    metric,
+    t,
+    `p99 lateness of fires at or above ${t.threshold} ms.`,
+    'lateness',
+  );
 }
 
 /** Failed deliveries and failed or timed-out runs, in percent of the deliveries attempted. */
@@ -129,13 +143,21 @@ export function failedRunsAlarm(scope: Construct, service: string, t: Required<A
     metric,
     t,
     `Failed runs at or above ${t.threshold} % of deliveries.`,
+    'failed-runs',
   );
 }
 
 /** 5xx answers of the HTTP API, as API Gateway counts them (Lambda timeouts and crashes included). */
 export function apiServerErrorsAlarm(scope: Construct, api: IHttpApi, t: Required<AlarmTuning>) {
   const metric = api.metricServerError({ statistic: 'Sum', period: Duration.minutes(t.periodMinutes) });
-  return alarmAbove(scope, 'ApiServerErrors', metric, t, `${t.threshold} or more API 5xx answers.`);
+  return alarmAbove(
+    scope,
+    'ApiServerErrors',
+    metric,
+    t,
+    `${t.threshold} or more API 5xx answers.`,
+    'api-5xx',
+  );
 }
 
 /** Every alarm the props leave on, each with its defaults overridden by the props. */

@@ -179,6 +179,23 @@ describe('alarms, with their defaults', () => {
   });
 });
 
+describe('alarm descriptions', () => {
+  it('each names its section of docs/operations.md, which exists', () => {
+    const headings = new Set(
+      [...readFileSync('docs/operations.md', 'utf8').matchAll(/^#{2,4} (.+)$/gm)].map(([, h]) =>
+        (h ?? '')
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    for (const { Properties } of Object.values(alarms(templates.defaults))) {
+      const [, anchor] = /docs\/operations\.md#([a-z0-9-]+)/.exec(String(Properties.AlarmDescription)) ?? [];
+      expect(headings, String(Properties.AlarmDescription)).toContain(anchor);
+    }
+  });
+});
+
 describe('alarm props', () => {
   it('tune an alarm, turn one off, or turn them all off', () => {
     expect(alarm(templates.tuned, 'NoTick')).toMatchObject({ EvaluationPeriods: 10, DatapointsToAlarm: 10 });
