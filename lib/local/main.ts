@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readOperationsConfig } from '../config';
 import { consoleLog } from '../observability/console-log';
-import { localTickReporter } from '../observability/local-figures';
+import { LocalFigures, localTickReporter } from '../observability/local-figures';
 import { startLocalCloud } from './cloud';
 import { LOCAL_CONFIG_FILE, parseFunctionSpec, readLocalConfig } from './functions';
 
@@ -69,6 +69,8 @@ async function main() {
   const port = positiveInt('port', values.port, 3000);
   // Timestamped lines, at the level of POWERTOOLS_LOG_LEVEL as in the Lambdas; a figures line per tick.
   const log = consoleLog(readOperationsConfig(process.env).logLevel);
+  // One sum of figures: the fire worker's reports (figures.fire) go into the next tick's line.
+  const figures = new LocalFigures();
   const cloud = await startLocalCloud({
     port,
     lambdaPort: positiveInt('lambda-port', values['lambda-port'], 3001),
@@ -77,7 +79,7 @@ async function main() {
     functions: [...byName.values()],
     targetPrefixes: file.targetPrefixes,
     log,
-    onTickReport: localTickReporter(log),
+    onTickReport: localTickReporter(log, figures),
   });
   const at = new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
   console.log(`Sundial is running locally.
