@@ -83,7 +83,7 @@ async function record(run: TickRun, plan: TaskHandOff): Promise<void> {
     } else report.refused++;
   } catch (error) {
     // Throttled past the SDK's retries or the table is down: the messages are void, the next tick retries.
-    report.failed++;
+    report.errors++;
     run.log('error', 'hand-off failed', { taskId: task.id, error: String(error) });
   }
 }

@@ -31,7 +31,7 @@ it('DynamoDB throttling on hand-offs is retried by the SDK, and nothing is lost'
   });
   const report = await dispatcher.tick();
   expect(puts.state.throttled).toBe(3);
-  expect(report).toMatchObject({ handedOff: 5, refused: 0, failed: 0 });
+  expect(report).toMatchObject({ handedOff: 5, refused: 0, errors: 0 });
   await dispatcher.deliverVisible();
   expect(invoker.events.map((e) => e.taskId).sort()).toEqual(ids);
   for (const id of ids) expect(await table.store.getTask(id)).toMatchObject({ runCount: 1 });
