@@ -325,7 +325,8 @@ export class Sundial extends Construct {
     // cdk-nag names a deploy-time value by its pseudo parameter.
     const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
     const ids = targetEnvironments.flatMap(({ account, region }) => {
-      const arn = `arn:<AWS::Partition>:lambda:${shown(region, 'Region')}:${shown(account, 'AccountId')}:function`;
+      const partition = shown(Stack.of(this).partition, 'Partition');
+      const arn = `arn:${partition}:lambda:${shown(region, 'Region')}:${shown(account, 'AccountId')}:function`;
       return targetPrefixes.flatMap((prefix) => [`${arn}:${prefix}*`, `${arn}:${prefix}*:*`]);
     });
     for (const id of ids) {

@@ -239,6 +239,14 @@ describe('cdk-nag (AWS Solutions rules)', () => {
     expect(() => app.synth({ force: true })).not.toThrow();
   });
 
+  it('passes in a stack with an explicit account and region too (ARNs then name the partition)', () => {
+    const pinned = new App();
+    const stack = new Stack(pinned, 'Pinned', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new Sundial(stack, 'Sundial');
+    Validations.of(pinned).addPlugins(new AwsSolutionsChecks(pinned));
+    expect(() => pinned.synth({ force: true })).not.toThrow();
+  });
+
   it('would fail a stack with an unacknowledged finding (the check is really wired)', () => {
     const bad = new App();
     const stack = new Stack(bad, 'Bad');
