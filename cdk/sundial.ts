@@ -171,12 +171,13 @@ export class Sundial extends Construct {
     this.tickFunction.addToRolePolicy(
       new PolicyStatement({
         sid: 'TickTable',
-        // Query the due index; BatchGetItem for a nudge; UpdateItem the hand-offs; Put/Delete the lease.
+        // Query the due index; BatchGetItem for a nudge; the hand-offs are PartiQL UPDATEs (25 a call,
+        // BatchExecuteStatement); Put/Delete the lease; GetItem the scheduler's state.
         actions: [
           'dynamodb:Query',
           'dynamodb:GetItem',
           'dynamodb:BatchGetItem',
-          'dynamodb:UpdateItem',
+          'dynamodb:PartiQLUpdate',
           'dynamodb:PutItem',
           'dynamodb:DeleteItem',
         ],

@@ -202,9 +202,9 @@ describe('the Sundial stack', () => {
       'dynamodb:BatchGetItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
+      'dynamodb:PartiQLUpdate',
       'dynamodb:PutItem',
       'dynamodb:Query',
-      'dynamodb:UpdateItem',
     ]);
     expect(JSON.stringify(table?.Resource)).toContain(`/index/${TABLE.dueIndex.name}`);
     expect(JSON.stringify(table?.Resource)).not.toContain('/index/*');
