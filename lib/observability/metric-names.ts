@@ -1,4 +1,4 @@
-import { emptyFireReport } from '../dispatch/fire-run';
+import { emptyFireReport } from '../dispatch/fire-report';
 import { emptyTickReport } from '../dispatch/tick-report';
 
 /**

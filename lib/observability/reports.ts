@@ -1,4 +1,4 @@
-import type { FireReport } from '../dispatch/fire-run';
+import type { FireReport } from '../dispatch/fire-report';
 import type { TickReport } from '../dispatch/tick-report';
 import { METRIC, metricName, type ReportSource, ROUTE_DIMENSION } from './metric-names';
 import type { MetricSink } from './metric-sink';

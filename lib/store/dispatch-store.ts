@@ -11,14 +11,7 @@ import {
 import { TaskBusyError } from '../errors';
 import { closeHandoffs, compactHandoffs, type Handoff } from '../task/in-flight';
 import type { Run } from '../task/schemas';
-import {
-  type DueTask,
-  dueAtOf,
-  isConditionFailure,
-  storeHandoffs,
-  TableAdapter,
-  taskExists,
-} from './items';
+import { type DueTask, dueAtOf, isConditionFailure, storeHandoffs, TableAdapter, taskExists } from './items';
 import { runKey, SCHEDULER_KEY, shardOf, TABLE, taskKey, tickLeaseKey } from './schema';
 
 /** The same incarnation: a task deleted and created again (or replaced) under its id is another task. */
