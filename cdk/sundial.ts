@@ -14,9 +14,10 @@ import { Construct } from 'constructs';
 import { DEFAULTS, ENV } from '../lib/config';
 import { TABLE } from '../lib/store/schema';
 import { lambdaHandler } from './handler-code';
-import { validateSundialProps } from './props';
+import { SundialOperations } from './operations';
+import { type SundialOperationsProps, validateSundialProps } from './props';
 
-export interface SundialProps {
+export interface SundialProps extends SundialOperationsProps {
   /** Target Lambda names must start with one of these; the tick may invoke nothing else. Default `sundial-`. */
   readonly targetPrefixes?: string[];
   /** Partitions of the due index. Default 16. */
@@ -56,6 +57,8 @@ export class Sundial extends Construct {
   readonly tickSchedule: Schedule;
   readonly api: HttpApi;
   readonly deadLetterQueue: Queue;
+  /** Alarms, dashboard, log level and tracing (docs/operations.md). */
+  readonly operations: SundialOperations;
 
   constructor(scope: Construct, id: string, props: SundialProps = {}) {
     super(scope, id);
@@ -168,12 +171,13 @@ export class Sundial extends Construct {
     this.tickFunction.addToRolePolicy(
       new PolicyStatement({
         sid: 'TickTable',
-        // Query the due index; BatchGetItem for a nudge; UpdateItem the hand-offs; Put/Delete the lease.
+        // Query the due index; BatchGetItem for a nudge; the hand-offs are PartiQL UPDATEs (25 a call,
+        // BatchExecuteStatement); Put/Delete the lease; GetItem the scheduler's state.
         actions: [
           'dynamodb:Query',
           'dynamodb:GetItem',
           'dynamodb:BatchGetItem',
-          'dynamodb:UpdateItem',
+          'dynamodb:PartiQLUpdate',
           'dynamodb:PutItem',
           'dynamodb:DeleteItem',
         ],
@@ -292,6 +296,17 @@ export class Sundial extends Construct {
     this.api.addRoutes({ path: '/{proxy+}', methods: [HttpMethod.ANY], integration });
     this.api.addRoutes({ path: '/', methods: [HttpMethod.ANY], integration });
 
+    // Every function and every dead-letter queue of the construct belongs in these lists.
+    this.operations = new SundialOperations(
+      this,
+      'Operations',
+      {
+        functions: [this.tickFunction, this.fireFunction, this.apiFunction],
+        deadLetterQueues: [this.deadLetterQueue, this.fireDeadLetters],
+        api: this.api,
+      },
+      props,
+    );
     this.acknowledgeNagFindings(targetPrefixes, targetEnvironments, scheduleRole);
   }
 
@@ -311,7 +326,8 @@ export class Sundial extends Construct {
     // cdk-nag names a deploy-time value by its pseudo parameter.
     const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
     const ids = targetEnvironments.flatMap(({ account, region }) => {
-      const arn = `arn:<AWS::Partition>:lambda:${shown(region, 'Region')}:${shown(account, 'AccountId')}:function`;
+      const partition = shown(Stack.of(this).partition, 'Partition');
+      const arn = `arn:${partition}:lambda:${shown(region, 'Region')}:${shown(account, 'AccountId')}:function`;
       return targetPrefixes.flatMap((prefix) => [`${arn}:${prefix}*`, `${arn}:${prefix}*:*`]);
     });
     for (const id of ids) {

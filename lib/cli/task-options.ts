@@ -65,7 +65,7 @@ export function readJsonFile(path: string): unknown {
 export function addScheduleOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--cron <expr>', 'cron, 5 or 6 fields: "0 9 * * MON-FRI"').conflicts(['every', 'at']),
+      new Option('--cron <expr>', 'cron, 5, 6 or 7 fields: "0 9 * * MON-FRI"').conflicts(['every', 'at']),
     )
     .addOption(
       new Option('--every <duration>', 'interval: 15m, 1h30m, 2d').argParser(parseEvery).conflicts('at'),

@@ -1,4 +1,4 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SchedulerMark } from '../store/dispatch-store';
 import type { DueTask } from '../store/items';
 import { COMMITTED_AHEAD_MS, isDeliverable } from '../task/in-flight';
@@ -37,21 +37,7 @@ export async function handleFire(
   overrides: Partial<FireOptions> = {},
 ): Promise<{ response: SQSBatchResponse; report: FireReport }> {
   const run = new FireRun(deps, { ...DEFAULT_FIRE_OPTIONS, ...overrides });
-  let pending = event.Records.flatMap((record): Received[] => {
-    const message = decodeFireMessage(record.body);
-    if (!message) {
-      run.log('error', 'unreadable fire message dropped', { messageId: record.messageId });
-      return [];
-    }
-    const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
-    if (attempt > 1) run.report.redelivered += message.entries.length;
-    return message.entries.map((entry) => ({
-      entry,
-      sentAt: message.sentAt,
-      attempt,
-      messageId: record.messageId,
-    }));
-  });
+  let pending = event.Records.flatMap((record) => entriesOf(run, record));
   const deliveries: Promise<Run>[] = [];
   const failedMessages = new Set<string>();
   while (pending.length) {
@@ -81,6 +67,19 @@ export async function handleFire(
     response: { batchItemFailures: [...failedMessages].map((itemIdentifier) => ({ itemIdentifier })) },
     report: run.report,
   };
+}
+
+/** The entries of one SQS record; a body this version cannot read is dropped and logged. */
+function entriesOf(run: FireRun, record: SQSRecord): Received[] {
+  const message = decodeFireMessage(record.body);
+  if (!message) {
+    run.log('error', 'unreadable fire message dropped', { messageId: record.messageId });
+    return [];
+  }
+  const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+  if (attempt > 1) run.report.redelivered += message.entries.length;
+  const { sentAt } = message;
+  return message.entries.map((entry) => ({ entry, sentAt, attempt, messageId: record.messageId }));
 }
 
 type Verdict = 'deliver' | 'drop' | 'wait';

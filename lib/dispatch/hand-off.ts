@@ -1,4 +1,4 @@
-import type { HandOff } from '../store/dispatch-store';
+import type { HandOff, HandOffResult } from '../store/dispatch-store';
 import { type DueTask, dueAtOf } from '../store/items';
 import { planDue } from '../task/plan';
 import { type FireEntry, fireMessages } from './fire-message';
@@ -27,7 +27,10 @@ export async function handOffChunk(run: TickRun, dues: DueTask[]): Promise<void>
   run.report.unsent += unsent.size;
   const sent = plans.filter((p) => !unsent.has(p.ack.seen.task.id));
   await run.deps.faults?.afterSend?.(sent.map((p) => p.ack.seen.task.id));
-  await Promise.all(sent.map((p) => run.writeLimit(() => record(run, p))));
+  const batches = Array.from({ length: Math.ceil(sent.length / 25) }, (_, i) =>
+    sent.slice(i * 25, i * 25 + 25),
+  );
+  await Promise.all(batches.map((batch) => run.writeLimit(() => record(run, batch))));
 }
 
 /** The entries and hand-off of one due task, or undefined when it needs nothing now. */
@@ -72,18 +75,24 @@ function planHandOff(run: TickRun, due: DueTask): TaskHandOff | undefined {
   return { entries, ack };
 }
 
-/** Records one task's hand-off; a refusal means its messages are void (see DispatchStore.handOff). */
-async function record(run: TickRun, plan: TaskHandOff): Promise<void> {
+/** Records the hand-offs of up to 25 tasks; a refused one's messages are void (see DispatchStore.handOff). */
+async function record(run: TickRun, plans: TaskHandOff[]): Promise<void> {
   const { report } = run;
-  const { task } = plan.ack.seen;
+  let results: HandOffResult[];
   try {
-    if (await run.deps.store.handOff(plan.ack)) {
-      report.handedOff += plan.ack.handoff?.record.count ?? 0;
-      report.manual += plan.ack.seen.manualRuns.length;
-    } else report.refused++;
+    results = await run.deps.store.handOff(plans.map((p) => p.ack));
   } catch (error) {
-    // Throttled past the SDK's retries or the table is down: the messages are void, the next tick retries.
-    report.failed++;
-    run.log('error', 'hand-off failed', { taskId: task.id, error: String(error) });
+    // The table is down or refuses the call: the messages are void, the next tick hands off again.
+    results = plans.map(() => 'failed');
+    run.log('error', 'hand-off failed', { tasks: plans.length, error: String(error) });
   }
+  results.forEach((result, i) => {
+    const ack = plans[i]?.ack;
+    if (!ack) return;
+    if (result === 'done') {
+      report.handedOff += ack.handoff?.record.count ?? 0;
+      report.manual += ack.seen.manualRuns.length;
+    } else if (result === 'refused') report.refused++;
+    else report.errors++;
+  });
 }

@@ -12,8 +12,8 @@ export interface TickReport {
   skipped: number;
   /** Hand-offs refused because a user's write or another tick came first (their messages are dropped). */
   refused: number;
-  /** Hand-off writes that failed (throttled past the SDK's retries, table down): left for the next tick. */
-  failed: number;
+  /** Hand-off writes that threw (throttled past the SDK's retries, table down): left for the next tick. */
+  errors: number;
   /** Tasks whose messages could not be sent: left for the next tick. */
   unsent: number;
   /** 1 when another live tick held these shards and this one skipped them. */
@@ -31,7 +31,7 @@ export const emptyTickReport = (): TickReport => ({
   manual: 0,
   skipped: 0,
   refused: 0,
-  failed: 0,
+  errors: 0,
   unsent: 0,
   overlapped: 0,
   fannedOut: 0,

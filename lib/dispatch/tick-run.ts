@@ -37,7 +37,7 @@ export interface TickOptions {
   chunkSize: number;
   /** Chunks in flight at once. */
   chunks: number;
-  /** Hand-off writes in flight at once. */
+  /** Hand-off batches (25 conditional writes each) in flight at once. */
   writes: number;
   /** More due items than this in one tick: the tick fans out to one tick per overloaded shard. */
   maxDuePerTick: number;
@@ -48,7 +48,7 @@ export const DEFAULT_TICK_OPTIONS: TickOptions = {
   leaseMs: 60_000,
   chunkSize: 250,
   chunks: 4,
-  writes: 32,
+  writes: 8,
   maxDuePerTick: 20_000,
 };
 

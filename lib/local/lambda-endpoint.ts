@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { functionNameOf } from '../task/targets';
 import { type InvocationOutcome, inProcess, type LocalFunction, type LocalHandler } from './invocation';
+import { readBody } from './read-body';
 import { type LocalCredentials, unsignedReason } from './signature';
 
 export type { LocalContext, LocalHandler } from './invocation';
@@ -21,20 +22,6 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 export const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 /** Lambda's limit for a synchronous invocation's payload. */
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
-
-/** The body, or undefined once it passes `limit` bytes (the rest is not read). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= limit) chunks.push(c);
-    });
-    req.on('end', () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
-    req.on('error', reject);
-  });
-}
 
 function sendError(res: ServerResponse, status: number, type: string, message: string) {
   res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type });

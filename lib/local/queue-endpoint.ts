@@ -6,6 +6,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './dynamodb-local';
 import { LocalQueue, MAX_VISIBILITY_TIMEOUT_SECONDS, type QueueSettings } from './queue';
 import { QUEUE_ACTIONS } from './queue-actions';
 import { invalidSecurity, QueueError, unsupportedOperation } from './queue-errors';
+import { readBody } from './read-body';
 import { type LocalCredentials, unsignedReason } from './signature';
 
 export type { LocalQueue, QueueMessage, Receipt } from './queue';
@@ -38,19 +39,6 @@ const TARGET_PREFIX = 'AmazonSQS.';
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 /** Ten messages of 256 KiB and their JSON escaping fit well within this; anything larger is refused unread. */
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
-    req.on('error', reject);
-  });
-}
 
 function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': JSON_1_0, 'x-amzn-requestid': randomUUID(), ...headers });

@@ -1,4 +1,5 @@
 import {
+  BatchExecuteStatementCommand,
   BatchWriteCommand,
   type BatchWriteCommandOutput,
   DeleteCommand,
@@ -10,16 +11,7 @@ import {
 import { TaskBusyError } from '../errors';
 import { closeHandoffs, compactHandoffs, type Handoff } from '../task/in-flight';
 import type { Run } from '../task/schemas';
-import {
-  type DueTask,
-  dueAtOf,
-  isConditionFailure,
-  sameVersion,
-  stillDueAt,
-  storeHandoffs,
-  TableAdapter,
-  taskExists,
-} from './items';
+import { type DueTask, dueAtOf, isConditionFailure, storeHandoffs, TableAdapter, taskExists } from './items';
 import { runKey, SCHEDULER_KEY, shardOf, TABLE, taskKey, tickLeaseKey } from './schema';
 
 /** The same incarnation: a task deleted and created again (or replaced) under its id is another task. */
@@ -36,6 +28,20 @@ export interface HandOff {
   /** Now, to forget hand-offs long past. */
   now: number;
 }
+
+/** What became of one hand-off write. */
+export type HandOffResult = 'done' | 'refused' | 'failed';
+
+/** Statement errors of a BatchExecuteStatement worth another try (throttling, transient). */
+const RETRYABLE_STATEMENT_ERRORS = new Set([
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+  'ThrottlingError',
+  'InternalServerError',
+  'TransactionConflict',
+]);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Whether the scheduler (the tick's EventBridge schedule) is paused, and since when. */
 export interface SchedulerMark {
@@ -79,60 +85,82 @@ export class DispatchStore extends TableAdapter {
   }
 
   /**
-   * Records a hand-off: moves the task past the occurrences handed off (one move in the due index),
-   * adds them to runCount and lastRunAt as if they had run (readers see them as they fire, see taskAsOf),
-   * and completes a task with nothing left. False when a user's write or another tick came first: the
-   * token is then never recorded and the fire worker drops its messages; the next tick plans again.
+   * Records hand-offs, 25 a call (PartiQL BatchExecuteStatement: one SDK call for many conditional
+   * writes). Each moves its task past the occurrences handed off (one move in the due index), adds them
+   * to runCount and lastRunAt as if they had run (readers see them as they fire, see taskAsOf), and
+   * completes a task with nothing left. `refused`: a user's write or another tick came first, so the
+   * token is never recorded and the fire worker drops its messages; the next tick plans again.
+   * `failed`: throttled past the retries, or another error (logged by the caller; next tick retries).
    */
-  async handOff(ack: HandOff): Promise<boolean> {
+  async handOff(acks: HandOff[]): Promise<HandOffResult[]> {
+    const results: HandOffResult[] = [];
+    for (let i = 0; i < acks.length; i += 25) {
+      results.push(...(await this.handOffBatch(acks.slice(i, i + 25))));
+    }
+    return results;
+  }
+
+  private async handOffBatch(acks: HandOff[]): Promise<HandOffResult[]> {
+    const results: HandOffResult[] = acks.map(() => 'failed');
+    let pending = acks.map((_, i) => i);
+    for (let round = 0; pending.length > 0 && round < 6; round++) {
+      if (round > 0) await sleep(Math.random() * Math.min(2_000, 50 * 2 ** round));
+      const out = await this.doc.send(
+        new BatchExecuteStatementCommand({
+          Statements: pending.map((i) => this.handOffStatement(acks[i] as HandOff)),
+        }),
+      );
+      const retry: number[] = [];
+      pending.forEach((i, n) => {
+        const code = out.Responses?.[n]?.Error?.Code;
+        if (code === undefined) results[i] = 'done';
+        else if (code === 'ConditionalCheckFailed') results[i] = 'refused';
+        else if (RETRYABLE_STATEMENT_ERRORS.has(code)) retry.push(i);
+      });
+      pending = retry;
+    }
+    return results;
+  }
+
+  /**
+   * One hand-off as a PartiQL UPDATE. Its WHERE clause is the condition: a PATCH, pause, resume or delete
+   * since the tick read the task bumps the version (or removes the item): the user's write wins; another
+   * tick that handed off first moved dueAt; a task replaced under its id is another incarnation.
+   */
+  private handOffStatement(ack: HandOff): { Statement: string; Parameters: unknown[] } {
     const { task } = ack.seen;
     const handoffs = compactHandoffs(ack.seen.handoffs, ack.now);
     if (ack.handoff) handoffs[ack.handoff.token] = ack.handoff.record;
-    const values: Record<string, unknown> = {
-      ':seenVersion': task.version,
-      ':seenDueAt': ack.seen.dueAt,
-      ':createdAt': task.createdAt,
-      ':next': ack.nextRunAt === null ? null : new Date(ack.nextRunAt).toISOString(),
-    };
-    const set = ['nextRunAt = :next'];
+    const nextRunAt = ack.nextRunAt === null ? null : new Date(ack.nextRunAt).toISOString();
+    const set: [string, unknown][] = [['nextRunAt', nextRunAt]];
     // Run-now requests of an earlier version were sent to the fire queue with this hand-off.
     const remove = ack.seen.manualRuns.length ? ['manualRuns'] : [];
-    if (Object.keys(handoffs).length) {
-      set.push('handoffs = :handoffs');
-      values[':handoffs'] = storeHandoffs(handoffs);
-    } else remove.push('handoffs');
-    const record = ack.handoff?.record;
-    if (ack.handoff && record) {
-      set.push('lastRunAt = :lastRunAt');
-      values[':lastRunAt'] = new Date(ack.handoff.through).toISOString();
-      values[':fired'] = record.count;
-    }
-    const dueAt = dueAtOf({ ...task, nextRunAt: values[':next'] as string | null });
+    if (Object.keys(handoffs).length) set.push(['handoffs', storeHandoffs(handoffs)]);
+    else remove.push('handoffs');
+    if (ack.handoff) set.push(['lastRunAt', new Date(ack.handoff.through).toISOString()]);
+    const dueAt = dueAtOf({ ...task, nextRunAt });
     if (dueAt === undefined) remove.push('dueAt', 'dueShard');
-    else {
-      set.push('dueAt = :dueAt', 'dueShard = :shard');
-      values[':dueAt'] = dueAt;
-      values[':shard'] = shardOf(task.id, this.shards);
-    }
-    const completes = ack.nextRunAt === null && task.state === 'active';
-    if (completes) {
-      set.push('#state = :completed');
-      values[':completed'] = 'completed';
-    }
-    return this.conditionalUpdate({
-      Key: taskKey(task.id),
-      // A PATCH, pause, resume or delete since the tick read the task bumps the version (or removes the
-      // item): the user's write wins. Another tick that handed off first moved dueAt. A task replaced
-      // under the same id is another task.
-      ConditionExpression: `${sameVersion} AND ${stillDueAt} AND ${sameIncarnation}`,
-      UpdateExpression: [
-        `SET ${set.join(', ')}`,
-        remove.length ? `REMOVE ${remove.join(', ')}` : '',
-        record ? 'ADD runCount :fired' : '',
-      ].join(' '),
-      ExpressionAttributeNames: completes ? { '#state': 'state' } : undefined,
-      ExpressionAttributeValues: values,
-    });
+    else set.push(['dueAt', dueAt], ['dueShard', shardOf(task.id, this.shards)]);
+    if (ack.nextRunAt === null && task.state === 'active') set.push(['state', 'completed']);
+    const fired = ack.handoff?.record.count ?? 0;
+    const clauses = [
+      ...set.map(([name]) => `SET "${name}" = ?`),
+      ...(fired ? ['SET "runCount" = "runCount" + ?'] : []),
+      ...remove.map((name) => `REMOVE "${name}"`),
+    ];
+    const { pk, sk } = taskKey(task.id);
+    return {
+      Statement: `UPDATE "${this.tableName}" ${clauses.join(' ')} WHERE "pk" = ? AND "sk" = ? AND "version" = ? AND "dueAt" = ? AND "createdAt" = ?`,
+      Parameters: [
+        ...set.map(([, value]) => value),
+        ...(fired ? [fired] : []),
+        pk,
+        sk,
+        task.version,
+        ack.seen.dueAt,
+        task.createdAt,
+      ],
+    };
   }
 
   /**

@@ -16,8 +16,8 @@ it('DynamoDB throttling on hand-offs is retried by the SDK, and nothing is lost'
   const ids = Array.from({ length: 5 }, (_, i) => `throttled-${i}`);
   for (const id of ids)
     await table.store.createTask(makeTask(id, T0, { schedule: { every: { minutes: 5 } } }));
-  // Hand-offs (UpdateItem) are throttled several times in a row, as DynamoDB does on a hot partition.
-  const puts = await startThrottlingProxy(table.endpoint, 'UpdateItem', 3);
+  // Hand-offs (BatchExecuteStatement) are throttled several times in a row, as DynamoDB does on a hot partition.
+  const puts = await startThrottlingProxy(table.endpoint, 'BatchExecuteStatement', 3);
   const client = new DynamoDBClient({
     ...DYNAMODB_CLIENT_CONFIG,
     endpoint: puts.endpoint,
@@ -31,7 +31,7 @@ it('DynamoDB throttling on hand-offs is retried by the SDK, and nothing is lost'
   });
   const report = await dispatcher.tick();
   expect(puts.state.throttled).toBe(3);
-  expect(report).toMatchObject({ handedOff: 5, refused: 0, failed: 0 });
+  expect(report).toMatchObject({ handedOff: 5, refused: 0, errors: 0 });
   await dispatcher.deliverVisible();
   expect(invoker.events.map((e) => e.taskId).sort()).toEqual(ids);
   for (const id of ids) expect(await table.store.getTask(id)).toMatchObject({ runCount: 1 });

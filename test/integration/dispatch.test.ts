@@ -3,7 +3,7 @@ import { TaskService } from '../../lib/api/task-service';
 import { TaskNotFoundError } from '../../lib/errors';
 import { COMMITTED_AHEAD_MS } from '../../lib/task/in-flight';
 import { ManualClock } from '../support/clock';
-import { makeTask, RecordingInvoker, TestDispatcher, type TestTable } from '../support/dispatch';
+import { makeTask, RecordingInvoker, TestDispatcher, type TestTable, userWrite } from '../support/dispatch';
 import { createTestTable } from '../support/dynamodb';
 
 const T0 = Date.parse('2026-12-01T14:00:00Z');
@@ -358,5 +358,27 @@ describe('run now', () => {
     ]);
     expect(await service.getTask('manual')).toEqual(before);
     await expect(service.runTask('nope')).rejects.toBeInstanceOf(TaskNotFoundError);
+  });
+});
+
+describe('a task that stops advancing is visible', () => {
+  it('the tick logs an active task whose nextRunAt is not after its lastRunAt as an error, and counts it', async () => {
+    const start = T0 + 12_000_000;
+    clock.set(start);
+    await table.store.createTask(makeTask('stuck', start, { schedule: { every: { minutes: 1 } } }));
+    // What the bug of issue 8 left behind: a task whose counters moved past its next run.
+    await userWrite(table, 'stuck', 'SET lastRunAt = :last, nextRunAt = :next, dueAt = :due', {
+      ':last': iso(start + 60_000),
+      ':next': iso(start + 60_000),
+      ':due': start + 60_000,
+    });
+    const logged: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+    const dispatcher = new TestDispatcher(table, clock, new RecordingInvoker(), {
+      tick: { log: (level, message, fields) => void logged.push({ level, message, fields }) },
+    });
+    expect(await dispatcher.tick()).toMatchObject({ stalled: 1 });
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 'error', message: expect.stringContaining('stopped advancing') }),
+    );
   });
 });
