@@ -147,7 +147,7 @@ export function liveFigures(
     '≤ 0.01',
     all / fires <= 0.01,
   );
-  const failedOrUnsent = sum(ticks.map((t) => t.report.failed + t.report.unsent));
+  const failedOrUnsent = sum(ticks.map((t) => t.report.errors + t.report.unsent));
   if (failedOrUnsent) report.add('3. hand-off writes failed or messages unsent', String(failedOrUnsent));
 
   // 4. Node CPU per fire in steady state (tick + fire worker; the cloud runs in another process).
