@@ -6,6 +6,7 @@ import type { BenchContext } from './context';
 import type { FireBatchRecord, HostedDeployment } from './function-host';
 import type { NewWork, SeededTasks } from './live';
 import { FUNCTION_GB } from './prices';
+import type { Report } from './report';
 import { ascending, fmt, latencySummary, median, percentile, sum } from './stats';
 
 export interface Snapshot {
@@ -69,10 +70,35 @@ export function liveFigures(
   receipts: Receipt[],
 ): LiveResult {
   const { report } = ctx;
+  report.section('1. Lateness (firedAt − scheduledAt: from the occurrence to the invoke)');
+  steadyLateness(report, seeded, tl, receipts);
+  newWorkLateness(report, tl, receipts);
+  const held = receipts.filter(
+    (r) => r.taskId.startsWith('held-') && r.source === 'schedule' && r.receivedAt < tl.schedulerResumedAt,
+  );
+  report.add(
+    '1. scheduler paused: tasks created 5 s ahead that fired while paused',
+    `${held.length} of 30`,
+    '0',
+    held.length === 0,
+  );
+  const duplicates = receipts.length - new Set(receipts.map((r) => r.runId)).size;
+  report.add(
+    '   duplicate deliveries (same runId), whole live run',
+    `${duplicates} of ${fmt(receipts.length)}`,
+  );
+  refusedWrites(report, main, tl);
+  const cpuMsPerFire = steadyCpu(report, tl);
+  resumeFigures(ctx, receipts, tl);
+  const steadyFires = tl.steadyEnd.delivered - tl.steadyStart.delivered;
+  const batches = main.batches.slice(tl.steadyStart.batches, tl.steadyEnd.batches);
+  return { fireCost: steadyFireCost(batches, tl, steadyFires), cpuMsPerFire };
+}
+
+/** 1. Every occurrence of the steady mix scheduled in the steady window, and whether any is missing. */
+function steadyLateness(report: Report, seeded: SeededTasks, tl: LiveTimeline, receipts: Receipt[]): void {
   const from = tl.steadyStart.at;
   const to = tl.steadyEnd.at;
-
-  // 1. Steady state: every occurrence of the steady mix scheduled in the window.
   const steadyIds = new Set(seeded.steady.map((t) => t.id));
   const inWindow = receipts.filter(
     (r) => steadyIds.has(r.taskId) && r.source === 'schedule' && r.scheduledAt > from && r.scheduledAt <= to,
@@ -80,7 +106,6 @@ export function liveFigures(
   const expected = sum(seeded.steady.map((t) => occurrences(t, from, to)));
   const distinct = new Set(inWindow.map((r) => `${r.taskId}@${r.scheduledAt}`)).size;
   const steadyLate = ascending(inWindow.map(late));
-  report.section('1. Lateness (firedAt − scheduledAt: from the occurrence to the invoke)');
   report.add(
     '1. steady state, lateness',
     `${latencySummary(steadyLate)}; ${fmt(distinct)} of ${fmt(expected)} occurrences delivered over ${fmt((to - from) / 1000)} s`,
@@ -91,8 +116,10 @@ export function liveFigures(
     '1. steady state, received by the target − scheduledAt',
     latencySummary(inWindow.map((r) => r.receivedAt - r.scheduledAt)),
   );
+}
 
-  // New work: the first delivery of each task created, PATCHed or resumed 5 s ahead.
+/** 1. The first delivery of each task created, PATCHed or resumed 5 s ahead (a missing one counts as late). */
+function newWorkLateness(report: Report, tl: LiveTimeline, receipts: Receipt[]): void {
   const first = new Map<string, Receipt>();
   for (const r of receipts) if (r.source === 'schedule' && !first.has(r.taskId)) first.set(r.taskId, r);
   const allNew: number[] = [];
@@ -115,22 +142,10 @@ export function liveFigures(
   }
   const sortedNew = ascending(allNew);
   report.add('1. new work, all', latencySummary(sortedNew), 'p99 ≤ 1 s', percentile(sortedNew, 99) <= 1000);
-  const held = receipts.filter(
-    (r) => r.taskId.startsWith('held-') && r.source === 'schedule' && r.receivedAt < tl.schedulerResumedAt,
-  );
-  report.add(
-    '1. scheduler paused: tasks created 5 s ahead that fired while paused',
-    `${held.length} of 30`,
-    '0',
-    held.length === 0,
-  );
-  const duplicates = receipts.length - new Set(receipts.map((r) => r.runId)).size;
-  report.add(
-    '   duplicate deliveries (same runId), whole live run',
-    `${duplicates} of ${fmt(receipts.length)}`,
-  );
+}
 
-  // 3. Refused conditional writes per fire, over the whole live run (overlapping ticks, nudges).
+/** 3. Refused conditional writes per fire over the whole live run (overlapping ticks, nudges). */
+function refusedWrites(report: Report, main: HostedDeployment, tl: LiveTimeline): void {
   report.section('3. Refused conditional writes (two ticks each minute, nudges while tasks are created)');
   const ticks = main.ticks;
   const handOffs = sum(ticks.map((t) => t.report.refused));
@@ -149,31 +164,26 @@ export function liveFigures(
   );
   const failedOrUnsent = sum(ticks.map((t) => t.report.errors + t.report.unsent));
   if (failedOrUnsent) report.add('3. hand-off writes failed or messages unsent', String(failedOrUnsent));
+  const tickMs = scheduled.filter((t) => !t.report.overlapped).map((t) => t.ms);
+  report.add(
+    '   scheduled tick duration (the one of each minute that held the lease)',
+    `median ${fmt(median(tickMs))} ms over ${tickMs.length} ticks`,
+  );
+}
 
-  // 4. Node CPU per fire in steady state (tick + fire worker; the cloud runs in another process).
-  const steadyFires = tl.steadyEnd.delivered - tl.steadyStart.delivered;
+/** 4. Node CPU per fire in steady state (tick + fire worker; the cloud runs in another process). */
+function steadyCpu(report: Report, tl: LiveTimeline): number {
+  const seconds = (tl.steadyEnd.at - tl.steadyStart.at) / 1000;
+  const fires = tl.steadyEnd.delivered - tl.steadyStart.delivered;
   const cpuMs = cpuMsBetween(tl.steadyStart.cpu, tl.steadyEnd.cpu);
-  const cpuMsPerFire = cpuMs / steadyFires;
   report.section('4. Node CPU of the Sundial process');
   report.add(
     '4. CPU per fire, steady state',
-    `${fmt(cpuMsPerFire, 2)} ms (${fmt(cpuMs)} ms CPU for ${fmt(steadyFires)} fires in ${fmt((to - from) / 1000)} s, ${fmt(steadyFires / ((to - from) / 1000), 1)} fires/s)`,
+    `${fmt(cpuMs / fires, 2)} ms (${fmt(cpuMs)} ms CPU for ${fmt(fires)} fires in ${fmt(seconds)} s, ${fmt(fires / seconds, 1)} fires/s)`,
     '≤ 2 ms',
-    cpuMsPerFire <= 2,
+    cpuMs / fires <= 2,
   );
-  const tickMs = scheduled.filter((t) => !t.report.overlapped).map((t) => t.ms);
-  report.add(
-    '   scheduled tick duration in steady state (the one that held the lease)',
-    `median ${fmt(median(tickMs))} ms over ${tickMs.length} ticks`,
-  );
-
-  resumeFigures(ctx, receipts, tl);
-  const fireCost = steadyFireCost(
-    main.batches.slice(tl.steadyStart.batches, tl.steadyEnd.batches),
-    tl,
-    steadyFires,
-  );
-  return { fireCost, cpuMsPerFire };
+  return cpuMs / fires;
 }
 
 const cpuMsBetween = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) =>

@@ -98,18 +98,10 @@ export async function runLive(ctx: BenchContext): Promise<LiveResult> {
   await ctx.cloud.call.tickNow({ name: 'main' });
   await ctx.cloud.call.startClock({ name: 'main', ticks: 2 });
 
-  const api = (method: string, path: string, body?: unknown) => callApi(main.runtime, method, path, body);
-  const limit = pLimit(4);
+  const api: Api = (method, path, body) => callApi(main.runtime, method, path, body);
   await sleepUntil(pauseAt);
-  const paused = new Map<string, number>();
-  await Promise.all(
-    [...seeded.once, ...seeded.skip].map((t) =>
-      limit(async () => {
-        await api('POST', `/v1/tasks/${t.id}/pause`);
-        paused.set(t.id, Date.now());
-      }),
-    ),
-  );
+  const resumeTests = [...seeded.once, ...seeded.skip];
+  const paused = await eachTask(api, resumeTests, 'pause');
   console.log(
     `  paused ${paused.size} every-10-s tasks (misfire once / skip) for ${PAUSED_MS / 60_000} minutes`,
   );
@@ -127,36 +119,11 @@ export async function runLive(ctx: BenchContext): Promise<LiveResult> {
   await sleepUntil(createAt(newWorkAt, NEW_WORK) + LEAD_MS + 3_000);
 
   await sleepUntil(Math.max(...paused.values()) + PAUSED_MS);
-  const resumed = new Map<string, number>();
-  await Promise.all(
-    [...seeded.once, ...seeded.skip].map((t) =>
-      limit(async () => {
-        resumed.set(t.id, Date.now());
-        await api('POST', `/v1/tasks/${t.id}/resume`);
-      }),
-    ),
-  );
+  const resumed = await eachTask(api, resumeTests, 'resume');
   console.log('  resumed them; watching for 15 s…');
   await sleep(15_000);
 
-  console.log('  scheduler paused through the API; 30 tasks created 5 s ahead…');
-  await api('POST', '/v1/scheduler/pause');
-  const held = await Promise.all(
-    Array.from({ length: NEW_WORK }, (_, k) =>
-      limit(async () => {
-        const occurrence = Date.now() + LEAD_MS;
-        await api('POST', '/v1/tasks', {
-          id: `held-${k}`,
-          target: { function: SINK },
-          schedule: { at: iso(occurrence) },
-        });
-        return occurrence;
-      }),
-    ),
-  );
-  await sleepUntil(Math.max(...held) + 5_000);
-  const schedulerResumedAt = Date.now();
-  await api('POST', '/v1/scheduler/resume');
+  const schedulerResumedAt = await createWhileSchedulerPaused(api);
   await ctx.cloud.call.stopClock({ name: 'main' });
   await sleep(3_000);
   const end = await snapshot(ctx, main, counter);
@@ -174,6 +141,54 @@ export async function runLive(ctx: BenchContext): Promise<LiveResult> {
   return liveFigures(ctx, main, seeded, timeline, receipts);
 }
 
+type Api = (method: string, path: string, body?: unknown) => Promise<unknown>;
+
+/**
+ * Pauses or resumes each task through the API, four at a time. Answers, per task, when the pause returned
+ * (a pause applies from then) or when the resume was sent (occurrences before it are paused-over).
+ */
+async function eachTask(api: Api, tasks: Task[], verb: 'pause' | 'resume'): Promise<Map<string, number>> {
+  const limit = pLimit(4);
+  const at = new Map<string, number>();
+  await Promise.all(
+    tasks.map((t) =>
+      limit(async () => {
+        if (verb === 'resume') at.set(t.id, Date.now());
+        await api('POST', `/v1/tasks/${t.id}/${verb}`);
+        if (verb === 'pause') at.set(t.id, Date.now());
+      }),
+    ),
+  );
+  return at;
+}
+
+/**
+ * Pauses the scheduler through the API, creates tasks due 5 s later, and resumes it 5 s after the last of
+ * them was due. Answers when it resumed: nothing of those tasks should have fired before.
+ */
+async function createWhileSchedulerPaused(api: Api): Promise<number> {
+  console.log('  scheduler paused through the API; 30 tasks created 5 s ahead…');
+  await api('POST', '/v1/scheduler/pause');
+  const limit = pLimit(4);
+  const held = await Promise.all(
+    Array.from({ length: NEW_WORK }, (_, k) =>
+      limit(async () => {
+        const occurrence = Date.now() + LEAD_MS;
+        await api('POST', '/v1/tasks', {
+          id: `held-${k}`,
+          target: { function: SINK },
+          schedule: { at: iso(occurrence) },
+        });
+        return occurrence;
+      }),
+    ),
+  );
+  await sleepUntil(Math.max(...held) + 5_000);
+  const resumedAt = Date.now();
+  await api('POST', '/v1/scheduler/resume');
+  return resumedAt;
+}
+
 export interface NewWork {
   op: 'create' | 'patch' | 'resume';
   id: string;
@@ -184,10 +199,7 @@ export interface NewWork {
 }
 
 /** One create, one PATCH and one resume a second, each 5 s before the occurrence it makes. */
-async function doNewWork(
-  api: (method: string, path: string, body?: unknown) => Promise<unknown>,
-  start: number,
-): Promise<NewWork[]> {
+async function doNewWork(api: Api, start: number): Promise<NewWork[]> {
   const one = async (
     op: NewWork['op'],
     id: string,
