@@ -25,7 +25,7 @@ export interface LiveTimeline {
   steadyEnd: Snapshot;
   end: Snapshot;
   newWork: NewWork[];
-  /** When each resume-test task's pause returned, and when its resume was sent. */
+  /** When each resume-test task's pause and resume took effect (its `updatedAt`). */
   paused: Map<string, number>;
   resumed: Map<string, number>;
   schedulerResumedAt: number;

@@ -144,8 +144,9 @@ export async function runLive(ctx: BenchContext): Promise<LiveResult> {
 type Api = (method: string, path: string, body?: unknown) => Promise<unknown>;
 
 /**
- * Pauses or resumes each task through the API, four at a time. Answers, per task, when the pause returned
- * (a pause applies from then) or when the resume was sent (occurrences before it are paused-over).
+ * Pauses or resumes each task through the API, four at a time. Answers, per task, the instant the change
+ * took effect (the task's `updatedAt`, the API's clock): occurrences between a pause (+1.5 s, already
+ * committed) and the resume are the paused-over ones.
  */
 async function eachTask(api: Api, tasks: Task[], verb: 'pause' | 'resume'): Promise<Map<string, number>> {
   const limit = pLimit(4);
@@ -153,9 +154,8 @@ async function eachTask(api: Api, tasks: Task[], verb: 'pause' | 'resume'): Prom
   await Promise.all(
     tasks.map((t) =>
       limit(async () => {
-        if (verb === 'resume') at.set(t.id, Date.now());
-        await api('POST', `/v1/tasks/${t.id}/${verb}`);
-        if (verb === 'pause') at.set(t.id, Date.now());
+        const task = (await api('POST', `/v1/tasks/${t.id}/${verb}`)) as Task;
+        at.set(t.id, Date.parse(task.updatedAt));
       }),
     ),
   );
