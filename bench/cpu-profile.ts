@@ -115,7 +115,10 @@ export class CpuProfiler {
       console.log(`  | ${c} | ${fmt((100 * us) / total, 1)} % | ${fmt((cpuMsPerFire * us) / total, 3)} ms |`);
     console.log(`  | all (not idle) | 100 % | ${fmt(cpuMsPerFire, 2)} ms |`);
     console.log('\n  Top functions by self time:');
-    for (const [name, us] of [...this.functionsUs].sort((a, b) => b[1] - a[1]).slice(0, 15))
+    for (const [name, us] of [...this.functionsUs]
+      .filter(([name]) => !name.startsWith('(idle)'))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15))
       console.log(`    ${fmt((100 * us) / total, 1).padStart(5)} %  ${name}`);
     const share = (c: string) => fmt((100 * (this.selfUs.get(c) ?? 0)) / total, 0);
     report.add(
