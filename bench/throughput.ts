@@ -137,7 +137,7 @@ export async function runThroughput(ctx: BenchContext, profile: boolean): Promis
     undefined,
     true,
   );
-  if (profiler) profiler.summarise(cpuMsPerFire, report);
+  if (profiler) profiler.summarise(cpuMsPerFire, report, 'the backlog dispatch phases');
   return { cpuMsPerFire };
 }
 
