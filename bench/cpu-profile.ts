@@ -103,8 +103,9 @@ export class CpuProfiler {
 
   /**
    * Prints where the CPU went, in percent of the busy (non-idle) samples and as that share of
-   * `cpuMsPerFire` (process.cpuUsage): on a loaded machine a sample's interval also spans time the process
-   * waited for a core, so the profile's own milliseconds overstate CPU; its proportions do not.
+   * `cpuMsPerFire` (process.cpuUsage of the profiled run, which includes the sampler's own thread: apply
+   * the shares to an unprofiled run's figure). The profile's own milliseconds are not used: on a loaded
+   * machine a sample's interval also spans time the process waited for a core.
    */
   summarise(cpuMsPerFire: number, report: Report, phase = 'dispatch'): void {
     const busy = [...this.selfUs].filter(([c]) => c !== 'idle');

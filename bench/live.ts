@@ -141,7 +141,7 @@ export async function runLive(ctx: BenchContext, profiler?: CpuProfiler): Promis
     resumed,
     schedulerResumedAt,
   };
-  const result = liveFigures(ctx, main, seeded, timeline, receipts);
+  const result = liveFigures(ctx, main, seeded, timeline, receipts, profiler !== undefined);
   profiler?.summarise(result.cpuMsPerFire, ctx.report, 'steady state');
   return result;
 }
