@@ -79,7 +79,8 @@ export class CapacityMeter {
     return sum;
   }
 
-  private entry(name: string): OperationCapacity {
+  /** The running figures of one operation (created empty). */
+  entry(name: string): OperationCapacity {
     let op = this.byOperation.get(name);
     if (!op) {
       op = { calls: 0, units: 0, table: 0, indexes: {}, conditionFailures: 0, billedReads: 0 };

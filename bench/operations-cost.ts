@@ -11,6 +11,7 @@ import { buildSync } from 'esbuild';
 import { HANDLER_BUNDLE, handlerNames } from '../cdk/handler-bundling';
 import { SundialStack } from '../cdk/sundial-stack';
 import { openApiDocument } from '../lib/api/app';
+import { emptyFireReport } from '../lib/dispatch/fire-report';
 import { emptyTickReport } from '../lib/dispatch/tick-report';
 import { FIRE_COUNTS, RUN_COUNTS, TICK_COUNTS } from '../lib/observability/metric-names';
 import { publishApiRequest, publishFireReport, publishTickReport } from '../lib/observability/reports';
@@ -92,15 +93,7 @@ const tickBytes = emfBytes((m) =>
   publishTickReport(m, emptyTickReport(), { durationMs: 812, scheduled: true }),
 );
 const fireBytes = (n: number) =>
-  emfBytes((m) =>
-    publishFireReport(m, {
-      delivered: n,
-      failed: 0,
-      redelivered: 0,
-      skipped: 0,
-      lateness: Array(n).fill(42),
-    }),
-  );
+  emfBytes((m) => publishFireReport(m, { ...emptyFireReport(), delivered: n, lateness: Array(n).fill(42) }));
 const apiBytes = emfBytes((m) =>
   publishApiRequest(m, { route: 'GET /v1/tasks/{id}', status: 200, latencyMs: 23 }),
 );
