@@ -11,7 +11,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, ENV } from '../lib/config';
-import { TABLE } from '../lib/store/schema';
+import { INDEXES, TABLE } from '../lib/store/schema';
 import { lambdaHandler } from './handler-code';
 import { validateSundialProps } from './props';
 
@@ -72,12 +72,12 @@ export class Sundial extends Construct {
       timeToLiveAttribute: TABLE.ttlAttribute,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    for (const index of [TABLE.dueIndex, TABLE.groupIndex]) {
+    for (const index of INDEXES) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: key(index.partitionKey),
         sortKey: key(index.sortKey),
-        projectionType: ProjectionType.ALL,
+        projectionType: ProjectionType[index.projection],
       });
     }
 
@@ -139,9 +139,7 @@ export class Sundial extends Construct {
       }),
     });
 
-    const indexArns = [TABLE.dueIndex.name, TABLE.groupIndex.name].map(
-      (name) => `${this.table.tableArn}/index/${name}`,
-    );
+    const indexArns = INDEXES.map(({ name }) => `${this.table.tableArn}/index/${name}`);
     this.tickFunction.addToRolePolicy(
       new PolicyStatement({
         sid: 'TickTable',

@@ -22,6 +22,7 @@ import {
   TableAdapter,
   taskExists,
 } from './items';
+import { listingKeysOf } from './listing-keys';
 import { RUN_SK_PREFIX, runKey, shardOf, TABLE, taskKey } from './schema';
 
 /** Run-now requests that may wait on one task at a time (the API answers 429 beyond). */
@@ -291,9 +292,13 @@ export class DispatchStore extends TableAdapter {
       values[':dueAt'] = dueAt;
     }
     if (schedule && schedule.nextRunAt === null && task.state === 'active') {
-      set.push('#state = :completed');
+      set.push('#state = :completed', 'listPk = :listPk', 'listSk = :listSk');
       names['#state'] = 'state';
       values[':completed'] = 'completed';
+      // The list index follows the state (lib/store/listing-keys.ts).
+      const keys = listingKeysOf({ ...task, state: 'completed' });
+      values[':listPk'] = keys.listPk;
+      values[':listSk'] = keys.listSk;
     }
     const update = [
       set.length ? `SET ${set.join(', ')}` : '',

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../errors';
 import { fireTimeOf } from '../task/plan';
 import { type Run, Task } from '../task/schemas';
+import { listingKeysOf } from './listing-keys';
 import { shardOf, taskKey } from './schema';
 
 /**
@@ -80,21 +80,6 @@ export const firstManualIs = 'manualRuns[0].runId = :first';
 export const lastRunBefore =
   '(attribute_not_exists(lastRunAt) OR attribute_type(lastRunAt, :null) OR lastRunAt < :lastRunAt)';
 
-export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key;
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError([{ path: 'cursor', message: 'not a cursor this API returned' }]);
-}
-
 export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
   return error instanceof ConditionalCheckFailedException;
 }
@@ -129,6 +114,7 @@ export abstract class TableAdapter {
       groupKey: task.group,
       dueShard: dueAt === undefined ? undefined : shardOf(task.id, this.shards),
       dueAt,
+      ...listingKeysOf(task),
     };
   }
 

@@ -7,7 +7,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -19,19 +18,20 @@ import {
   TasksNotFoundError,
   VersionMismatchError,
 } from '../errors';
-import { type Run, Task, type TaskState } from '../task/schemas';
+import { type Run, Task } from '../task/schemas';
+import { CursorCodec, tableCursorSecret } from './cursor';
 import {
   type DueTask,
-  decodeCursor,
   dueAtOf,
-  encodeCursor,
   isConditionFailure,
   type Page,
   TableAdapter,
   taskAbsent,
   taskExists,
 } from './items';
-import { RUN_SK_PREFIX, shardOf, TABLE, TASK_SK, taskKey } from './schema';
+import { listingKeysOf } from './listing-keys';
+import { RUN_SK_PREFIX, shardOf, TABLE, taskKey } from './schema';
+import { TaskListing, type TaskQuery } from './task-listing';
 
 // Condition parts of user writes (see items.ts for the tick's).
 /** The task is still at the version the change was computed from: no other user change slipped in. */
@@ -222,6 +222,12 @@ export class TaskStore extends TableAdapter {
         values[`:${field}`] = fields[field];
       }
     }
+    // The listing keys follow state and group (listingKeysOf); always set, so any change also indexes
+    // an item written before the list index existed.
+    for (const [field, value] of Object.entries(listingKeysOf(next))) {
+      set.push(`${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
     const seenDue = current.dueAt !== undefined;
     if (seenDue) values[':seenDueAt'] = current.dueAt;
     return {
@@ -401,52 +407,27 @@ export class TaskStore extends TableAdapter {
     return Item ? this.toDueTask(Item) : undefined;
   }
 
-  /** Lists tasks, optionally by group (group index) and state; pages are filled up to `limit`. */
-  async listTasks(query: {
-    group?: string;
-    state?: TaskState;
-    limit: number;
-    cursor?: string;
-  }): Promise<Page<Task>> {
-    const filters = [`sk = :taskSk`];
-    const values: Record<string, unknown> = { ':taskSk': TASK_SK };
-    const names: Record<string, string> = {};
-    if (query.state) {
-      filters.push('#state = :state');
-      values[':state'] = query.state;
-      names['#state'] = 'state';
-    }
-    const tasks: Task[] = [];
-    let startKey = decodeCursor(query.cursor);
-    do {
-      const common = {
-        TableName: this.tableName,
-        Limit: query.limit - tasks.length,
-        ExclusiveStartKey: startKey,
-        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-      };
-      const page = query.group
-        ? await this.doc.send(
-            new QueryCommand({
-              ...common,
-              IndexName: TABLE.groupIndex.name,
-              KeyConditionExpression: 'groupKey = :group',
-              FilterExpression: filters.join(' AND '),
-              ExpressionAttributeValues: { ...values, ':group': query.group },
-            }),
-          )
-        : await this.doc.send(
-            new ScanCommand({
-              ...common,
-              FilterExpression: filters.join(' AND '),
-              ExpressionAttributeValues: values,
-            }),
-          );
-      for (const item of page.Items ?? []) tasks.push(this.toTask(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && tasks.length < query.limit);
-    return { items: tasks, cursor: encodeCursor(startKey) };
+  /** Lists tasks, optionally by group and state, from the indexes (see TaskListing). */
+  listTasks(query: TaskQuery): Promise<Page<Task>> {
+    return this.listing.listTasks(query);
   }
+
+  /** Run history, newest first. */
+  listRuns(taskId: string, query: { limit: number; cursor?: string }): Promise<Page<Run>> {
+    return this.listing.listRuns(taskId, query);
+  }
+
+  /** Listing reads: made on first use, so the cursor secret is read only by those that list. */
+  private get listing(): TaskListing {
+    this.#listing ??= new TaskListing(
+      this.doc,
+      this.tableName,
+      new CursorCodec(tableCursorSecret(this.doc, this.tableName)),
+      (item) => this.toTask(item),
+    );
+    return this.#listing;
+  }
+  #listing?: TaskListing;
 
   /** Deletes a task and its run history; TaskNotFoundError if it does not exist. */
   async deleteTask(taskId: string): Promise<void> {
@@ -489,21 +470,5 @@ export class TaskStore extends TableAdapter {
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-  }
-
-  /** Run history, newest first (run ids are ULIDs, so key order is claim order). */
-  async listRuns(taskId: string, query: { limit: number; cursor?: string }): Promise<Page<Run>> {
-    const page = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
-        ExpressionAttributeValues: { ':pk': taskKey(taskId).pk, ':run': RUN_SK_PREFIX },
-        ScanIndexForward: false,
-        Limit: query.limit,
-        ExclusiveStartKey: decodeCursor(query.cursor),
-      }),
-    );
-    const runs = (page.Items ?? []).map(({ pk: _pk, sk: _sk, expiresAt: _e, ...run }) => run as Run);
-    return { items: runs, cursor: encodeCursor(page.LastEvaluatedKey) };
   }
 }
