@@ -12,6 +12,8 @@ export const ENV = {
   scheduleGroup: 'SUNDIAL_SCHEDULE_GROUP',
   /** The tick function's name: the tick invokes it to fan out, the API to deliver a run-now at once. */
   tickFunctionName: 'SUNDIAL_TICK_FUNCTION_NAME',
+  /** The job function (group jobs, reindex): the API starts jobs on it, it continues its own. */
+  jobFunctionName: 'SUNDIAL_JOB_FUNCTION_NAME',
   /**
    * Where target ARNs may point: `ACCOUNT/REGION` pairs, comma-separated, `*` for any (the construct sets
    * its own account and region). Unset: targets are given by name only.
@@ -45,6 +47,7 @@ const configSchema = z.object({
   [ENV.scheduleName]: z.string().min(1).optional(),
   [ENV.scheduleGroup]: z.string().min(1).default(DEFAULTS.scheduleGroup),
   [ENV.tickFunctionName]: z.string().min(1).optional(),
+  [ENV.jobFunctionName]: z.string().min(1).optional(),
   [ENV.targetEnvironments]: z
     .string()
     .default('')
@@ -74,6 +77,8 @@ export interface SundialConfig {
   tickFunctionName?: string;
   /** Where target ARNs may point (empty: target functions are given by name only). */
   targetEnvironments: TargetEnvironment[];
+  /** The job function (absent: a group job runs in the process that starts it). */
+  jobFunctionName?: string;
 }
 
 /** Reads the configuration once, failing fast with every missing or malformed variable named. */
@@ -95,5 +100,6 @@ export function readConfig(env: Record<string, string | undefined>): SundialConf
     // No fallback to AWS_LAMBDA_FUNCTION_NAME: in the API Lambda that would name the API itself.
     tickFunctionName: e[ENV.tickFunctionName],
     targetEnvironments: e[ENV.targetEnvironments],
+    jobFunctionName: e[ENV.jobFunctionName],
   };
 }

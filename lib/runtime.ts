@@ -16,6 +16,7 @@ import {
   type TickOptions,
   type TickRequest,
 } from './dispatch/tick';
+import { createJobs } from './jobs/create-jobs';
 import type { Log } from './log';
 import { DispatchStore } from './store/dispatch-store';
 import { pingTable } from './store/store-health';
@@ -61,7 +62,9 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
   const store = new TaskStore(dynamodb, config);
   const dispatch = new DispatchStore(dynamodb, config);
   const { tickFunctionName } = config;
-  const reservedFunctions = [tickFunctionName, options.selfFunctionName].filter((n): n is string => !!n);
+  const reservedFunctions = [tickFunctionName, config.jobFunctionName, options.selfFunctionName].filter(
+    (n): n is string => !!n,
+  );
   const startTick = async (request: TickRequest) => {
     await lambda.send(
       new InvokeCommand({
@@ -97,6 +100,7 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     shards: config.shards,
     log: options.log,
   });
+  const jobs = createJobs({ config, dynamodb, lambda, store, clock, log: options.log });
   const scheduler = new SchedulerService({
     client: options.scheduler ?? new SchedulerClient({}),
     scheduleName: config.scheduleName,
@@ -106,8 +110,10 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     store,
     dispatch,
     tasks,
+    jobs,
     app: createApp({
       tasks,
+      groups: jobs.groups,
       scheduler,
       ready: () => pingTable(dynamodb, config.tableName),
       log: options.log,

@@ -1,4 +1,6 @@
 import {
+  GroupBusyError,
+  JobNotFoundError,
   RunQueueFullError,
   SchedulerNotConfiguredError,
   SchedulerUnavailableError,
@@ -26,6 +28,8 @@ const STATUS: [new (...args: never[]) => SundialError, number, string, string][]
   [SchedulerNotConfiguredError, 501, 'Scheduler not configured', PROBLEM_TYPES.schedulerNotConfigured],
   [StoreUnavailableError, 503, 'Task store unavailable', PROBLEM_TYPES.storeUnavailable],
   [SchedulerUnavailableError, 503, 'Scheduler unavailable', PROBLEM_TYPES.schedulerUnavailable],
+  [JobNotFoundError, 404, 'Job not found', PROBLEM_TYPES.jobNotFound],
+  [GroupBusyError, 409, 'Group busy with another job', PROBLEM_TYPES.groupBusy],
 ];
 
 /**

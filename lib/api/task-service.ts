@@ -23,8 +23,6 @@ import {
   CreateTaskRequest,
   type DeleteTasksResponse,
   type FetchTasksResponse,
-  GroupId,
-  type GroupResult,
   ListRunsQuery,
   ListTasksQuery,
   RescheduleRequest,
@@ -182,23 +180,6 @@ export class TaskService {
     const q = parseOrThrow(ListRunsQuery, query);
     await this.getTask(id);
     return this.deps.store.listRuns(id, q);
-  }
-
-  async pauseGroup(group: string): Promise<GroupResult> {
-    const g = parseOrThrow(GroupId, group, 'group');
-    const result = await this.deps.store.modifyGroup(g, (c) => pauseTask(c.task, this.deps.clock.now()));
-    return { group: g, ...result };
-  }
-
-  async resumeGroup(group: string): Promise<GroupResult> {
-    const g = parseOrThrow(GroupId, group, 'group');
-    const result = await this.deps.store.modifyGroup(g, (c) => resumeTask(c.task, this.deps.clock.now()));
-    return { group: g, ...result };
-  }
-
-  async deleteGroup(group: string): Promise<GroupResult> {
-    const g = parseOrThrow(GroupId, group, 'group');
-    return { group: g, ...(await this.deps.store.deleteGroup(g)) };
   }
 
   previewSchedule(body: unknown): PreviewResponse {

@@ -25,6 +25,8 @@ import { LocalSchedulerEndpoint } from './scheduler-endpoint';
 
 /** The name the local clock invokes; in AWS, EventBridge Scheduler invokes the deployed tick function. */
 export const LOCAL_TICK_FUNCTION = 'sundial-local-tick';
+/** The job function (group jobs, reindex) on the local Lambda endpoint, as the construct deploys one. */
+export const LOCAL_JOB_FUNCTION = 'sundial-local-jobs';
 /** The local answer to the tick's EventBridge Scheduler schedule (GET/POST /v1/scheduler act on it). */
 export const LOCAL_TICK_SCHEDULE = 'sundial-tick';
 
@@ -110,8 +112,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       // Fan-out invokes the tick function through the local Lambda endpoint, as in AWS.
       tickFunctionName: LOCAL_TICK_FUNCTION,
       targetEnvironments: options.targetEnvironments ?? [{ account: LOCAL_ACCOUNT, region: LOCAL_REGION }],
+      jobFunctionName: LOCAL_JOB_FUNCTION,
     };
-    await ensureTable(dynamodbClient, config.tableName);
+    const addedIndexes = await ensureTable(dynamodbClient, config.tableName);
 
     const lambda = new LocalLambdaEndpoint();
     const lambdaUrl = await lambda.listen(options.lambdaPort ?? 0).catch((error) => {
@@ -146,6 +149,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tick: options.tick,
     });
     lambda.register(LOCAL_TICK_FUNCTION, (event) => runtime.tick(parseTickRequest(event)));
+    lambda.register(LOCAL_JOB_FUNCTION, (event, context) => runtime.jobs.run(event, context));
+    // A data folder from an earlier version just got its new index: fill it, as a deploy does.
+    if (addedIndexes.length > 0) await runtime.jobs.startJob({ reindex: true });
     // User targets run isolated (worker threads), so one that blocks or hangs cannot stall the API.
     await Promise.all(
       (options.functions ?? []).map(async (fn) => {

@@ -29,8 +29,8 @@ import {
   taskAbsent,
   taskExists,
 } from './items';
-import { listingKeysOf } from './listing-keys';
-import { RUN_SK_PREFIX, shardOf, TABLE, taskKey } from './schema';
+import { groupPrefix, LISTED_STATES, listingKeysOf, listPartition } from './listing-keys';
+import { LIST_SHARDS, RUN_SK_PREFIX, shardOf, TABLE, taskKey } from './schema';
 import { TaskListing, type TaskQuery } from './task-listing';
 
 // Condition parts of user writes (see items.ts for the tick's).
@@ -336,9 +336,17 @@ export class TaskStore extends TableAdapter {
     await Promise.all(ids.map((id) => limit(() => this.deleteRuns(id))));
   }
 
-  /** Every task of a group, read from the group index (eventually consistent: writes re-check). */
-  async *groupTasks(group: string): AsyncGenerator<DueTask> {
-    let startKey: Record<string, unknown> | undefined;
+  /**
+   * Up to `limit` tasks of a group from `startKey` on, in id order, read from the group index (eventually
+   * consistent: every write re-checks), and the key to continue from, absent after the last task.
+   */
+  async groupPage(
+    group: string,
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+  ): Promise<{ tasks: DueTask[]; next?: Record<string, unknown> }> {
+    const tasks: DueTask[] = [];
+    let next = startKey;
     do {
       const page = await this.doc.send(
         new QueryCommand({
@@ -346,53 +354,48 @@ export class TaskStore extends TableAdapter {
           IndexName: TABLE.groupIndex.name,
           KeyConditionExpression: 'groupKey = :group',
           ExpressionAttributeValues: { ':group': group },
-          ExclusiveStartKey: startKey,
+          ExclusiveStartKey: next,
+          Limit: limit - tasks.length,
         }),
       );
-      for (const item of page.Items ?? []) yield this.toDueTask(item);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      for (const item of page.Items ?? []) tasks.push(this.toDueTask(item));
+      next = page.LastEvaluatedKey;
+    } while (next && tasks.length < limit);
+    return { tasks, next };
   }
 
-  /** Applies `change` to every task of a group, many conditional writes at once. */
-  async modifyGroup(group: string, change: TaskChange): Promise<{ matched: number; changed: number }> {
-    const limit = pLimit(GROUP_CONCURRENCY);
-    const work: Promise<boolean>[] = [];
-    for await (const seen of this.groupTasks(group)) {
-      work.push(
-        limit(async () => {
-          try {
-            return (await this.modifyTask(seen.task.id, change, { seen })).changed;
-          } catch (error) {
-            if (error instanceof TaskNotFoundError) return false; // deleted meanwhile
-            throw error;
-          }
+  /**
+   * How many tasks a group holds, counted on the list index (keys only: about 150 bytes a task), all its
+   * partitions at once.
+   */
+  async countGroup(group: string): Promise<number> {
+    const counts = await Promise.all(
+      LISTED_STATES.flatMap((state) =>
+        Array.from({ length: LIST_SHARDS }, async (_, shard) => {
+          let count = 0;
+          let startKey: Record<string, unknown> | undefined;
+          do {
+            const page = await this.doc.send(
+              new QueryCommand({
+                TableName: this.tableName,
+                IndexName: TABLE.listIndex.name,
+                KeyConditionExpression: 'listPk = :pk AND begins_with(listSk, :prefix)',
+                ExpressionAttributeValues: {
+                  ':pk': listPartition(state, shard),
+                  ':prefix': groupPrefix(group),
+                },
+                Select: 'COUNT',
+                ExclusiveStartKey: startKey,
+              }),
+            );
+            count += page.Count ?? 0;
+            startKey = page.LastEvaluatedKey;
+          } while (startKey);
+          return count;
         }),
-      );
-    }
-    const results = await Promise.all(work);
-    return { matched: results.length, changed: results.filter(Boolean).length };
-  }
-
-  /** Deletes every task of a group and their run histories. */
-  async deleteGroup(group: string): Promise<{ matched: number; changed: number }> {
-    const limit = pLimit(GROUP_CONCURRENCY);
-    const work: Promise<boolean>[] = [];
-    for await (const seen of this.groupTasks(group)) {
-      work.push(
-        limit(() =>
-          this.deleteTask(seen.task.id).then(
-            () => true,
-            (error) => {
-              if (error instanceof TaskNotFoundError) return false;
-              throw error;
-            },
-          ),
-        ),
-      );
-    }
-    const results = await Promise.all(work);
-    return { matched: results.length, changed: results.filter(Boolean).length };
+      ),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   async getTask(taskId: string): Promise<Task | undefined> {
