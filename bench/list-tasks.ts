@@ -4,12 +4,16 @@
  * and p99 of first and deep pages of every kind of listing, the read units a request costs, and the
  * 100k/1k ratio of p99 next to its target (≤ 2×). Figures, not assertions: docs/performance.md quotes them.
  *
- * Usage: npx tsx bench/list-tasks.ts [sizes=1000,10000,100000] [samples=200]
+ * Usage: npx tsx bench/list-tasks.ts [sizes=1000,10000,100000] [samples=200] [--disk]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { type ServerType, serve } from '@hono/node-server';
 import pLimit from 'p-limit';
 import { encodeTime } from 'ulid';
@@ -27,6 +31,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const SIZES = (process.argv[2] ?? '1000,10000,100000').split(',').map(Number);
 const SAMPLES = Number(process.argv[3] ?? 200);
+/** `--disk`: DynamoDB Local keeps its data in a temporary folder, as `npm start` does (slower to load). */
+const DISK = process.argv.includes('--disk');
 const RUNS_PER_TASK = 10;
 const GROUPS = 10;
 const PAGE = 100;
@@ -73,7 +79,7 @@ async function loadRuns(doc: DynamoDBDocumentClient, tableName: string, tasks: T
       limit(async () => {
         let requests: unknown[] | undefined = batch.map((Item) => ({ PutRequest: { Item } }));
         while (requests && requests.length > 0) {
-          const out = await doc.send(
+          const out: BatchWriteCommandOutput = await doc.send(
             new BatchWriteCommand({ RequestItems: { [tableName]: requests as never } }),
           );
           requests = out.UnprocessedItems?.[tableName];
@@ -108,7 +114,7 @@ const QUERIES: { name: string; path: string; deep?: boolean }[] = [
 ];
 
 async function measureSize(size: number): Promise<Map<string, Figure>> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sundial-bench-list-'));
+  const dataDir = DISK ? mkdtempSync(join(tmpdir(), 'sundial-bench-list-')) : undefined;
   const db = await startDynamoDbLocal({ dataDir });
   const server: { s?: ServerType } = {};
   try {
@@ -159,7 +165,7 @@ async function measureSize(size: number): Promise<Map<string, Figure>> {
   } finally {
     await new Promise<void>((resolve) => (server.s ? server.s.close(() => resolve()) : resolve()));
     await db.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -197,7 +203,7 @@ const rows = QUERIES.map(({ name }) => {
 const first = SIZES[0] as number;
 const last = SIZES.at(-1) as number;
 console.log(
-  `\nListing, ${SAMPLES} requests each, through the HTTP API on DynamoDB Local (disk), ${RUNS_PER_TASK} run records per task\n`,
+  `\nListing, ${SAMPLES} requests each, through the HTTP API on DynamoDB Local (${DISK ? 'disk' : 'in memory'}), ${RUNS_PER_TASK} run records per task\n`,
 );
 console.log(`| ${header.join(' | ')} | p99 ${last / 1000}k ÷ ${first / 1000}k (target ≤ 2) |`);
 console.log(`|${header.map(() => '---').join('|')}|---|`);

@@ -19,6 +19,9 @@ export interface TaskQuery {
 
 type Item = Record<string, unknown>;
 
+/** Partitions read at once, at most, once a listing has crossed into the next ones. */
+const MAX_WINDOW = 8;
+
 /**
  * One partition of a listing: one or more index partitions read together and merged by sort key, so
  * the order within it does not depend on which of them a task is in.
@@ -114,22 +117,40 @@ export class TaskListing {
 
   /**
    * Up to `limit` entries from `from` on, crossing partitions as they run out, plus whether one more
-   * exists (read as the limit + 1st entry, never returned).
+   * exists (read as the limit + 1st entry, never returned). Partitions after the first are read several
+   * at once (1, 2, 4, then 8), so a sparse listing (a state few tasks are in) takes a few round trips.
    */
   private async readEntries<T>(plan: Plan<T>, from: CursorPosition | undefined, limit: number) {
     const entries: Item[] = [];
+    let next: CursorPosition | undefined;
     let partition = from?.partition ?? 0;
     let after = from?.after;
-    let next: CursorPosition | undefined;
-    while (partition < plan.partitions.length) {
+    for (let window = 1; partition < plan.partitions.length; window = Math.min(window * 2, MAX_WINDOW)) {
       const want = limit - entries.length + 1;
-      const merged = await this.readPartition(plan, plan.partitions[partition] as Partition, after, want);
-      for (const entry of merged.slice(0, limit - entries.length)) {
-        entries.push(entry);
-        next = { partition, after: plan.sortKey(entry) };
+      const count = Math.min(window, plan.partitions.length - partition);
+      const reads = await Promise.all(
+        Array.from({ length: count }, (_, k) =>
+          this.readPartition(
+            plan,
+            plan.partitions[partition + k] as Partition,
+            k === 0 ? after : undefined,
+            want,
+          ),
+        ),
+      );
+      for (const [k, read] of reads.entries()) {
+        const room = limit - entries.length;
+        for (const entry of read.slice(0, room)) {
+          entries.push(entry);
+          next = { partition: partition + k, after: plan.sortKey(entry) };
+        }
+        // More in this partition than the page holds, or the page is full and a later one has some.
+        if (read.length > room) return { entries, next, more: true };
+        if (entries.length === limit && reads.slice(k + 1).some((r) => r.length > 0)) {
+          return { entries, next, more: true };
+        }
       }
-      if (merged.length >= want) return { entries, next, more: true };
-      partition++;
+      partition += count;
       after = undefined;
     }
     return { entries, next, more: false };
