@@ -72,7 +72,7 @@ async function writeBatch(store: TaskStore, action: GroupAction, batch: DueTask[
     return ids.length;
   }
   const change = groupChange(action, now);
-  const results = await store.modifyTasks(ids.map((taskId) => ({ taskId, change })));
+  const results = await store.modifyTasks(batch.map((seen) => ({ taskId: seen.task.id, change, seen })));
   return results.filter((r) => r.changed).length;
 }
 

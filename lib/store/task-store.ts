@@ -55,6 +55,11 @@ export interface BatchChange {
   change: TaskChange;
   expectedVersion?: number;
   path?: string;
+  /**
+   * The task as the caller read it (a group index page): the first attempt writes from it without a read
+   * of its own; its conditions still catch anything that changed since.
+   */
+  seen?: DueTask;
 }
 
 export type { DueTask, Lease, Page, TaskStoreOptions } from './items';
@@ -264,8 +269,11 @@ export class TaskStore extends TableAdapter {
    * TasksNotFoundError; a change that throws (a refused value) fails it before anything is written.
    */
   async modifyTasks(changes: BatchChange[]): Promise<{ task: Task; changed: boolean }[]> {
+    const given = changes.every((c) => c.seen)
+      ? new Map(changes.map((c) => [c.taskId, c.seen as DueTask]))
+      : undefined;
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const current = await this.getDueTasks(changes.map((c) => c.taskId));
+      const current = attempt === 1 && given ? given : await this.getDueTasks(changes.map((c) => c.taskId));
       const missing = changes.flatMap((c, i) =>
         current.has(c.taskId) ? [] : [{ path: c.path ?? `ids.${i}`, taskId: c.taskId }],
       );
