@@ -234,6 +234,18 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         GlobalSecondaryIndexUpdates: [{ Create: indexInput(index) }],
       }),
     );
+    // Writes fail (InternalFailure) while an index is CREATING: wait, as `cdk deploy` does.
+    await untilIndexActive(client, tableName, index.name);
   }
   return missing.map((index) => index.name);
+}
+
+async function untilIndexActive(client: DynamoDBClient, tableName: string, indexName: string) {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const index = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === indexName);
+    if (index?.IndexStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`index ${indexName} of table ${tableName} did not become active within a minute`);
 }

@@ -197,18 +197,19 @@ describe('group operations of any size', () => {
       table.store.modifyTask(id, (c) =>
         applyPatch(c.task, { description: 'patched', schedule: { every: { minutes: 7 } } }, clock.now()),
       );
-    // A store whose batch reads go stale at once: the first task of each batch is PATCHed between the
-    // job's read and its write, so the job's conditional write must fail, read again, and pause the new version.
+    // A store whose group reads go stale at once: the first task of each batch of 50 is PATCHed between
+    // the job's read and its write, so the batch's conditional write fails, and the job must read again
+    // and pause the new version.
     const raced = new Set<string>();
     class RacingStore extends TaskStore {
-      override async getDueTasks(ids: string[]) {
-        const found = await super.getDueTasks(ids);
-        const first = ids[0] as string;
-        if (ids.length > 1 && !raced.has(first)) {
-          raced.add(first);
-          await patch(first);
+      override async groupPage(...args: Parameters<TaskStore['groupPage']>) {
+        const page = await super.groupPage(...args);
+        for (let i = 0; i < page.tasks.length; i += 50) {
+          const id = page.tasks[i]?.task.id as string;
+          raced.add(id);
+          await patch(id);
         }
-        return found;
+        return page;
       }
     }
     const racing = new RacingStore(table.client, { tableName: table.tableName, shards: 4, runTtlDays: 30 });
