@@ -20,8 +20,10 @@ import { encodeTime } from 'ulid';
 import { DEFAULTS } from '../lib/config';
 import { ensureTable, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { createRuntime } from '../lib/runtime';
-import { runKey } from '../lib/store/schema';
+import { runKey, TABLE } from '../lib/store/schema';
+import { TaskStore } from '../lib/store/task-store';
 import { buildTask } from '../lib/task/model';
+import { applyPatch, pauseTask, resumeTask } from '../lib/task/patch';
 import { type Task, TaskInput } from '../lib/task/schemas';
 import { parseOrThrow } from '../lib/task/validate';
 import { CapacityMeter } from './capacity-meter';
@@ -183,6 +185,50 @@ async function deepPath(get: (path: string) => Promise<{ cursor?: string }>, pat
   return `${path}&cursor=${encodeURIComponent(half)}`;
 }
 
+/**
+ * What the list index adds to each write of a task, from `ReturnConsumedCapacity: INDEXES`: a task's
+ * create and delete write its entry, a change of state moves it; a change that keeps the state (PATCH of
+ * the payload, every tick acknowledgement) leaves a keys-only index alone.
+ */
+const READ_OPERATIONS = new Set(['GetCommand', 'QueryCommand', 'BatchGetCommand']);
+
+async function indexWriteUnits(): Promise<[string, number, number][]> {
+  const db = await startDynamoDbLocal();
+  try {
+    const tableName = 'bench-list-writes';
+    await ensureTable(db.client, tableName);
+    const store = new TaskStore(db.client, { tableName, shards: DEFAULTS.shards, runTtlDays: 30 });
+    const meter = new CapacityMeter();
+    meter.attach(db.client);
+    const rows: [string, number, number][] = [];
+    const measure = async (name: string, work: () => Promise<unknown>) => {
+      meter.reset();
+      await work();
+      let list = 0;
+      let all = 0;
+      for (const [operation, op] of meter.byOperation) {
+        if (READ_OPERATIONS.has(operation)) continue;
+        list += op.indexes[TABLE.listIndex.name] ?? 0;
+        all += op.units;
+      }
+      rows.push([name, list, all]);
+    };
+    const t = makeTask(11); // active
+    const now = () => T0 + 60_000;
+    await measure('create', () => store.createTask(t));
+    await measure('PATCH the payload', () =>
+      store.modifyTask(t.id, (c) => applyPatch(c.task, { payload: { n: 2 } }, now())),
+    );
+    await measure('pause', () => store.modifyTask(t.id, (c) => pauseTask(c.task, now())));
+    await measure('resume', () => store.modifyTask(t.id, (c) => resumeTask(c.task, now())));
+    await measure('delete', () => store.deleteTask(t.id));
+    return rows;
+  } finally {
+    await db.stop();
+  }
+}
+
+const writeUnits = await indexWriteUnits();
 const results = new Map<number, Map<string, Figure>>();
 for (const size of SIZES) results.set(size, await measureSize(size));
 
@@ -212,3 +258,7 @@ for (const [i, row] of rows.entries()) {
   const ratio = (results.get(last)?.get(name)?.p99 ?? 0) / (results.get(first)?.get(name)?.p99 ?? 1);
   console.log(`| ${row.join(' | ')} | ${ratio.toFixed(2)} |`);
 }
+
+console.log('\nWrite units of one task write: all of them (table and indexes), and the list index share\n');
+console.log('| write | list index | all (table and indexes) |\n|---|---|---|');
+for (const [name, list, all] of writeUnits) console.log(`| ${name} | ${list} | ${all} |`);
