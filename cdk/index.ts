@@ -3,5 +3,7 @@
  * pre-bundled in the package; `aws-cdk-lib` and `constructs` are your app's own (peer dependencies).
  */
 
+export { SundialOperations } from './operations';
+export type { AlarmTuning, SundialAlarmProps, SundialOperationsProps } from './props';
 export { Sundial, type SundialProps } from './sundial';
 export { SundialStack, type SundialStackProps } from './sundial-stack';

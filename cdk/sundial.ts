@@ -22,9 +22,10 @@ import { Construct } from 'constructs';
 import { DEFAULTS, ENV } from '../lib/config';
 import { INDEXES, TABLE } from '../lib/store/schema';
 import { lambdaHandler } from './handler-code';
-import { validateSundialProps } from './props';
+import { SundialOperations } from './operations';
+import { type SundialOperationsProps, validateSundialProps } from './props';
 
-export interface SundialProps {
+export interface SundialProps extends SundialOperationsProps {
   /** Target Lambda names must start with one of these; the tick may invoke nothing else. Default `sundial-`. */
   readonly targetPrefixes?: string[];
   /** Partitions of the due index. Default 16. */
@@ -60,6 +61,8 @@ export class Sundial extends Construct {
   readonly tickSchedule: Schedule;
   readonly api: HttpApi;
   readonly deadLetterQueue: Queue;
+  /** Alarms, dashboard, log level and tracing (docs/operations.md). */
+  readonly operations: SundialOperations;
 
   constructor(scope: Construct, id: string, props: SundialProps = {}) {
     super(scope, id);
@@ -252,6 +255,17 @@ export class Sundial extends Construct {
     this.api.addRoutes({ path: '/{proxy+}', methods: [HttpMethod.ANY], integration });
     this.api.addRoutes({ path: '/', methods: [HttpMethod.ANY], integration });
 
+    // Every function and every dead-letter queue of the construct belongs in these lists.
+    this.operations = new SundialOperations(
+      this,
+      'Operations',
+      {
+        functions: [this.tickFunction, this.apiFunction],
+        deadLetterQueues: [this.deadLetterQueue],
+        api: this.api,
+      },
+      props,
+    );
     this.acknowledgeNagFindings(targetPrefixes, targetEnvironments, scheduleRole);
   }
 

@@ -1,16 +1,19 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { readConfig } from '../lib/config';
+import { readConfig, readOperationsConfig } from '../lib/config';
 import { parseTickRequest } from '../lib/dispatch/tick';
+import { lambdaObservability } from '../lib/observability/lambda';
+import { publishTickReport } from '../lib/observability/reports';
 import { createRuntime } from '../lib/runtime';
 
-const logger = new Logger({ serviceName: 'sundial-tick' });
-const runtime = createRuntime(readConfig(process.env), {
-  log: (level, message, fields) => logger[level](message, fields ?? {}),
-});
+const ops = lambdaObservability(readOperationsConfig(process.env));
+const runtime = createRuntime(readConfig(process.env), { log: ops.log });
 
 /** Invoked once a minute by EventBridge Scheduler, or by another tick with a shard range (fan-out). */
-export const handler = async (event: unknown) => {
-  const report = await runtime.tick(parseTickRequest(event));
-  logger.info('tick done', { ...report });
+export const handler = ops.handler(async (event: unknown) => {
+  const started = Date.now();
+  const request = parseTickRequest(event);
+  const report = await runtime.tick(request);
+  // Only the schedule's ticks carry no shard range: they are what the "no tick" alarm counts.
+  publishTickReport(ops.metrics, report, { durationMs: Date.now() - started, scheduled: !request.shards });
+  ops.logger.info('tick done', { ...report });
   return report;
-};
+});

@@ -19,6 +19,14 @@ export const ENV = {
    * its own account and region). Unset: targets are given by name only.
    */
   targetEnvironments: 'SUNDIAL_TARGET_ENVIRONMENTS',
+  /**
+   * Operations (read by Powertools itself, hence its names; see docs/operations.md): the lowest level logged
+   * (DEBUG, INFO, WARN, ERROR, SILENT; default INFO), the `service` of every log line and metric (the
+   * construct sets one per deployment), and whether the Tracer records X-Ray subsegments.
+   */
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  tracing: 'POWERTOOLS_TRACE_ENABLED',
 } as const;
 
 /** Partitions of the due index: the construct and the handlers accept 1 to this many. */
@@ -63,6 +71,39 @@ const configSchema = z.object({
       }),
     ),
 });
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const operationsSchema = z.object({
+  [ENV.logLevel]: z
+    .string()
+    .transform((v) => v.toUpperCase())
+    .pipe(z.enum(LOG_LEVELS))
+    .default('INFO'),
+  [ENV.serviceName]: z.string().min(1).default('sundial'),
+  [ENV.tracing]: z.enum(['true', 'false']).default('false'),
+});
+
+/** How a process logs, names its metrics and traces; separate from SundialConfig so local mode needs no table. */
+export interface OperationsConfig {
+  logLevel: LogLevel;
+  /** The `service` of log lines and the one dimension of Sundial's metrics: one per deployment. */
+  serviceName: string;
+  tracing: boolean;
+}
+
+/** Reads the operations settings once, failing fast with the variable named. */
+export function readOperationsConfig(env: Record<string, string | undefined>): OperationsConfig {
+  const parsed = operationsSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ValidationError(
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: `environment: ${i.message}` })),
+    );
+  }
+  const e = parsed.data;
+  return { logLevel: e[ENV.logLevel], serviceName: e[ENV.serviceName], tracing: e[ENV.tracing] === 'true' };
+}
 
 export interface SundialConfig {
   tableName: string;

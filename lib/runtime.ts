@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ulid } from 'ulid';
-import { createApp } from './api/app';
+import { type AppDeps, createApp } from './api/app';
 import { SchedulerService } from './api/scheduler-service';
 import { TaskService } from './api/task-service';
 import { type Clock, systemClock } from './clock';
@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   faults?: TickFaults;
   /** The name of the function this runtime runs in (the API's), so no task can target it. */
   selfFunctionName?: string;
+  /** Each API request's route, status and latency (the API Lambda publishes them as metrics). */
+  recordRequest?: AppDeps['recordRequest'];
 }
 
 /**
@@ -117,6 +119,7 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
       scheduler,
       ready: () => pingTable(dynamodb, config.tableName),
       log: options.log,
+      recordRequest: options.recordRequest,
     }),
     tick: (request: TickRequest = {}) => runTick(tickDeps, tickOptions, request),
   };

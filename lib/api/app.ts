@@ -6,10 +6,12 @@ import { type RequestIdVariables, requestId } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { StoreUnavailableError, ValidationError } from '../errors';
+import type { ApiRequestFigures } from '../observability/reports';
 import { PROBLEM_TYPES, type Problem } from '../task/schemas';
 import type { GroupAnswer, GroupService } from './group-service';
 import { MAX_BODY_BYTES, parseJsonBody } from './json-body';
 import { internalError, problemFor, retryAfterSeconds } from './problem';
+import { requestMetrics } from './request-metrics';
 import { routes } from './routes';
 import type { SchedulerService } from './scheduler-service';
 import { nameSchemas } from './schema-names';
@@ -23,6 +25,8 @@ export interface AppDeps {
   /** Readiness: resolves when the API can serve requests (its task store answers); absent: always ready. */
   ready?: () => Promise<void>;
   log?: (level: 'error', message: string, fields: Record<string, unknown>) => void;
+  /** Receives each request's route, status and latency (the API Lambda publishes them as metrics). */
+  recordRequest?: (figures: ApiRequestFigures) => void;
 }
 
 /** The OpenAPI document's `info`: the API version follows the package's. */
@@ -105,6 +109,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: RequestIdVari
   const withEtag = (c: Context, version: number) => c.header('ETag', `"${version}"`);
   // Echoes the caller's X-Request-Id (the SDK sends one per call) or makes one: errors carry it, logs name it.
   app.use(requestId());
+  if (deps.recordRequest) app.use(requestMetrics(deps.recordRequest));
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: bodyTooLarge }));
   app.use('*', exactJsonBody);
 

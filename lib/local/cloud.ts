@@ -54,6 +54,8 @@ export interface LocalCloudOptions {
   tick?: Partial<TickOptions>;
   /** Where the built console is (default: where `npm run build:console` writes it). */
   consoleAssetsDir?: string;
+  /** Each local-clock tick's report and duration (npm start prints its figures); default: a log line. */
+  onTickReport?: (report: TickReport, durationMs: number) => void;
 }
 
 export interface LocalCloud {
@@ -189,7 +191,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stops.push(async () => lambdaClient.destroy());
     if (options.tickSeconds) {
       // Stopped first (stops run last-in first-out), so a tick cut short by the shutdown stays quiet.
-      const clock = startLocalClock(tick, options.tickSeconds, options.log);
+      const clock = startLocalClock(tick, options.tickSeconds, options.log, options.onTickReport);
       stops.push(async () => clock.stop());
     }
     const consoleUrl = `${apiUrl}${CONSOLE_PATH}`;
@@ -225,7 +227,12 @@ function listenError(error: unknown, what: string, flag: string): Error {
  * like EventBridge's rate(1 minute)). A tick runs for up to its look-ahead (a little over a minute), so
  * two may overlap, as in AWS; a third is not started while two still run.
  */
-export function startLocalClock(tick: () => Promise<TickReport>, seconds: number, log?: Log) {
+export function startLocalClock(
+  tick: () => Promise<TickReport>,
+  seconds: number,
+  log?: Log,
+  onReport?: LocalCloudOptions['onTickReport'],
+) {
   const period = seconds * 1000;
   let timer: NodeJS.Timeout | undefined;
   let running = 0;
@@ -239,8 +246,10 @@ export function startLocalClock(tick: () => Promise<TickReport>, seconds: number
     if (running >= 2) return;
     running++;
     try {
+      const started = Date.now();
       const report = await tick();
-      if (report.claimed > 0 || report.failed > 0) log?.('info', 'tick', { ...report });
+      if (onReport) onReport(report, Date.now() - started);
+      else if (report.claimed > 0 || report.failed > 0) log?.('info', 'tick', { ...report });
     } catch (error) {
       // A tick cut short by shutdown (its connection closed) is not an error worth reporting.
       if (!stopped) log?.('error', 'tick failed', { error: String(error) });

@@ -1,4 +1,7 @@
 import { parseArgs } from 'node:util';
+import { readOperationsConfig } from '../config';
+import { consoleLog } from '../observability/console-log';
+import { LocalFigures, localTickReporter } from '../observability/local-figures';
 import { startLocalCloud } from './cloud';
 import { LOCAL_CONFIG_FILE, parseFunctionSpec, readLocalConfig } from './functions';
 
@@ -64,6 +67,10 @@ async function main() {
     }
   }
   const port = positiveInt('port', values.port, 3000);
+  // Timestamped lines, at the level of POWERTOOLS_LOG_LEVEL as in the Lambdas; a figures line per tick.
+  const log = consoleLog(readOperationsConfig(process.env).logLevel);
+  // One sum of figures: the fire worker's reports (figures.fire) go into the next tick's line.
+  const figures = new LocalFigures();
   const cloud = await startLocalCloud({
     port,
     lambdaPort: positiveInt('lambda-port', values['lambda-port'], 3001),
@@ -71,8 +78,8 @@ async function main() {
     tickSeconds: positiveInt('tick-seconds', values['tick-seconds'], 60),
     functions: [...byName.values()],
     targetPrefixes: file.targetPrefixes,
-    log: (level, message, fields) =>
-      console[level === 'info' ? 'log' : level](JSON.stringify({ level, message, ...fields })),
+    log,
+    onTickReport: localTickReporter(log, figures),
   });
   const at = new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
   console.log(`Sundial is running locally.
