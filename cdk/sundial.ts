@@ -260,7 +260,7 @@ export class Sundial extends Construct {
       this,
       'Operations',
       {
-        functions: [this.tickFunction, this.apiFunction],
+        functions: [this.tickFunction, this.apiFunction, this.jobFunction],
         deadLetterQueues: [this.deadLetterQueue],
         api: this.api,
       },

@@ -1,19 +1,16 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context } from 'aws-lambda';
-import { readConfig } from '../lib/config';
+import { readConfig, readOperationsConfig } from '../lib/config';
+import { lambdaObservability } from '../lib/observability/lambda';
 import { createRuntime } from '../lib/runtime';
 
-const logger = new Logger({ serviceName: 'sundial-jobs' });
-const runtime = createRuntime(readConfig(process.env), {
-  log: (level, message, fields) => logger[level](message, fields ?? {}),
-});
+const ops = lambdaObservability(readOperationsConfig(process.env));
+const runtime = createRuntime(readConfig(process.env), { log: ops.log });
 
 /**
- * Invoked asynchronously with `{ jobId }` by the API (a large group operation), with `{ reindex: true }`
- * after a deploy, or by itself to continue a job past its 15 minutes.
+ * Invoked asynchronously with `{ jobId }` by the API (a large group operation), by CloudFormation after a
+ * deploy (the reindex), or by itself to continue a job past its 15 minutes.
  */
-export const handler = async (event: unknown, context: Context) => {
+export const handler = ops.handler(async (event: unknown, context) => {
   const outcome = await runtime.jobs.run(event, context);
-  logger.info('job turn done', { event, ...outcome });
+  ops.logger.info('job turn done', { event, ...outcome });
   return outcome;
-};
+});
