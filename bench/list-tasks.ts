@@ -18,7 +18,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import pLimit from 'p-limit';
 import { encodeTime } from 'ulid';
 import { DEFAULTS } from '../lib/config';
-import { ensureTable, startDynamoDbLocal } from '../lib/local/dynamodb-local';
+import { ensureTable, localDynamoDbClient, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { createRuntime } from '../lib/runtime';
 import { runKey, TABLE } from '../lib/store/schema';
 import { TaskStore } from '../lib/store/task-store';
@@ -36,11 +36,11 @@ const SAMPLES = Number(process.argv[3] ?? 200);
 /** `--disk`: DynamoDB Local keeps its data in a temporary folder, as `npm start` does (slower to load). */
 const DISK = process.argv.includes('--disk');
 const RUNS_PER_TASK = 10;
-const GROUPS = 10;
+const GROUPS = 2;
 const PAGE = 100;
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 
-/** Task i: in group g-(i mod 10); every tenth task (spread over the groups) paused. */
+/** Task i: in group g-(i mod 2); half the tasks paused (i = 0, 1, 4, 5, 8, 9, …), half of each group. */
 function makeTask(i: number): Task {
   const id = `task-${String(i).padStart(7, '0')}`;
   const input = parseOrThrow(TaskInput, {
@@ -48,7 +48,7 @@ function makeTask(i: number): Task {
     group: `g-${i % GROUPS}`,
     target: { function: 'sundial-bench' },
     schedule: { every: { minutes: 5 } },
-    enabled: Math.floor(i / GROUPS) % 10 !== 0,
+    enabled: Math.floor(i / GROUPS) % 2 !== 0,
     payload: { customer: i, report: 'daily' },
   });
   return buildTask({ ...input, id }, T0);
@@ -115,60 +115,83 @@ const QUERIES: { name: string; path: string; deep?: boolean }[] = [
   { name: 'run history, second page', path: '/v1/tasks/task-0000001/runs?limit=5', deep: true },
 ];
 
-async function measureSize(size: number): Promise<Map<string, Figure>> {
-  const dataDir = DISK ? mkdtempSync(join(tmpdir(), 'sundial-bench-list-')) : undefined;
-  const db = await startDynamoDbLocal({ dataDir });
-  const server: { s?: ServerType } = {};
-  try {
-    const tableName = `bench-list-${size}`;
-    await ensureTable(db.client, tableName);
-    const options = { tableName, shards: DEFAULTS.shards, runTtlDays: 30 };
-    const tasks = Array.from({ length: size }, (_, i) => makeTask(i));
-    const started = performance.now();
-    await new BulkLoader(db.client, options).load(tasks);
-    await loadRuns(DynamoDBDocumentClient.from(db.client), tableName, tasks);
-    const loadedIn = ((performance.now() - started) / 1000).toFixed(0);
-    console.log(`${size} tasks and ${size * RUNS_PER_TASK} run records loaded in ${loadedIn} s`);
+/** One size's table, served by its own API on its own client (so its reads are metered apart). */
+interface Deployment {
+  size: number;
+  meter: CapacityMeter;
+  get: (path: string) => Promise<{ cursor?: string; tasks?: unknown[]; runs?: unknown[] }>;
+  close: () => Promise<void>;
+}
 
-    const meter = new CapacityMeter();
-    meter.attach(db.client);
-    const runtime = createRuntime(
-      { ...options, targetPrefixes: ['sundial-'], scheduleGroup: 'default', targetEnvironments: [] },
-      { dynamodb: db.client },
+async function deploy(endpoint: string, size: number): Promise<Deployment> {
+  const client = localDynamoDbClient(endpoint);
+  const tableName = `bench-list-${size}`;
+  await ensureTable(client, tableName);
+  const options = { tableName, shards: DEFAULTS.shards, runTtlDays: 30 };
+  const tasks = Array.from({ length: size }, (_, i) => makeTask(i));
+  const started = performance.now();
+  await new BulkLoader(client, options).load(tasks);
+  await loadRuns(DynamoDBDocumentClient.from(client), tableName, tasks);
+  const loadedIn = ((performance.now() - started) / 1000).toFixed(0);
+  console.log(`${size} tasks and ${size * RUNS_PER_TASK} run records loaded in ${loadedIn} s`);
+  const meter = new CapacityMeter();
+  meter.attach(client);
+  const runtime = createRuntime(
+    { ...options, targetPrefixes: ['sundial-'], scheduleGroup: 'default', targetEnvironments: [] },
+    { dynamodb: client },
+  );
+  let server: ServerType | undefined;
+  const url = await new Promise<string>((resolve) => {
+    server = serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+      resolve(`http://127.0.0.1:${info.port}`),
     );
-    const url = await new Promise<string>((resolve) => {
-      server.s = serve({ fetch: runtime.app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-        resolve(`http://127.0.0.1:${info.port}`),
-      );
-    });
-    const get = async (path: string) => {
-      const response = await fetch(`${url}${path}`);
-      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-      return (await response.json()) as { cursor?: string; tasks?: unknown[]; runs?: unknown[] };
-    };
-    const figures = new Map<string, Figure>();
-    for (const query of QUERIES) {
-      const path = query.deep ? await deepPath(get, query.path) : query.path;
-      for (let i = 0; i < 5; i++) await get(path);
-      meter.reset();
-      const times: number[] = [];
-      let items = 0;
-      for (let i = 0; i < SAMPLES; i++) {
+  });
+  const get = async (path: string) => {
+    const response = await fetch(`${url}${path}`);
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as { cursor?: string; tasks?: unknown[]; runs?: unknown[] };
+  };
+  const close = async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    client.destroy();
+  };
+  return { size, meter, get, close };
+}
+
+/**
+ * Every query at every size, the sizes' requests interleaved (one each per round, in turn), so that
+ * whatever else loads the machine weighs on every size alike.
+ */
+async function measure(deployments: Deployment[]): Promise<Map<number, Map<string, Figure>>> {
+  const results = new Map(deployments.map((d) => [d.size, new Map<string, Figure>()]));
+  for (const query of QUERIES) {
+    const paths = await Promise.all(
+      deployments.map((d) => (query.deep ? deepPath(d.get, query.path) : query.path)),
+    );
+    for (const [i, d] of deployments.entries()) for (let w = 0; w < 5; w++) await d.get(paths[i] as string);
+    for (const d of deployments) d.meter.reset();
+    const times = deployments.map(() => [] as number[]);
+    const items = deployments.map(() => 0);
+    for (let round = 0; round < SAMPLES; round++) {
+      for (let k = 0; k < deployments.length; k++) {
+        const i = (round + k) % deployments.length;
         const t = performance.now();
-        const body = await get(path);
-        times.push(performance.now() - t);
-        items = (body.tasks ?? body.runs ?? []).length;
+        const body = await (deployments[i] as Deployment).get(paths[i] as string);
+        times[i]?.push(performance.now() - t);
+        items[i] = (body.tasks ?? body.runs ?? []).length;
       }
-      times.sort((a, b) => a - b);
-      const units = meter.units() / SAMPLES;
-      figures.set(query.name, { p50: percentile(times, 50), p99: percentile(times, 99), units, items });
     }
-    return figures;
-  } finally {
-    await new Promise<void>((resolve) => (server.s ? server.s.close(() => resolve()) : resolve()));
-    await db.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    for (const [i, d] of deployments.entries()) {
+      const sorted = (times[i] ?? []).sort((a, b) => a - b);
+      results.get(d.size)?.set(query.name, {
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        units: d.meter.units() / SAMPLES,
+        items: items[i] ?? 0,
+      });
+    }
   }
+  return results;
 }
 
 /** The listing's path with a cursor halfway through it (walked once, page by page). */
@@ -180,7 +203,8 @@ async function deepPath(get: (path: string) => Promise<{ cursor?: string }>, pat
     cursor = page.cursor;
     if (cursor) cursors.push(cursor);
   } while (cursor);
-  const half = cursors[Math.floor(cursors.length / 2)] ?? cursors[0];
+  // Halfway, and never the last page: the page read is a full one.
+  const half = cursors[Math.floor((cursors.length - 1) / 2)];
   if (!half) return path;
   return `${path}&cursor=${encodeURIComponent(half)}`;
 }
@@ -213,7 +237,7 @@ async function indexWriteUnits(): Promise<[string, number, number][]> {
       }
       rows.push([name, list, all]);
     };
-    const t = makeTask(11); // active
+    const t = makeTask(3); // active
     const now = () => T0 + 60_000;
     await measure('create', () => store.createTask(t));
     await measure('PATCH the payload', () =>
@@ -229,8 +253,18 @@ async function indexWriteUnits(): Promise<[string, number, number][]> {
 }
 
 const writeUnits = await indexWriteUnits();
-const results = new Map<number, Map<string, Figure>>();
-for (const size of SIZES) results.set(size, await measureSize(size));
+const dataDir = DISK ? mkdtempSync(join(tmpdir(), 'sundial-bench-list-')) : undefined;
+const db = await startDynamoDbLocal({ dataDir });
+const deployments: Deployment[] = [];
+let results: Map<number, Map<string, Figure>>;
+try {
+  for (const size of SIZES) deployments.push(await deploy(db.endpoint, size));
+  results = await measure(deployments);
+} finally {
+  for (const d of deployments) await d.close();
+  await db.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
 
 const ms = (n: number | undefined) => (n === undefined ? '-' : n < 10 ? n.toFixed(1) : n.toFixed(0));
 const header = [

@@ -65,7 +65,7 @@ describe('alarms, with their defaults', () => {
   const d = DEFAULT_ALARMS;
 
   it('one errors-and-throttles alarm per function, on Lambda’s own metrics', () => {
-    for (const fn of ['TickFunction', 'ApiFunction']) {
+    for (const fn of ['TickFunction', 'ApiFunction', 'JobFunction']) {
       const a = alarm(templates.defaults, `${fn}Errors`);
       expect(a).toMatchObject({
         ...actions,
@@ -173,7 +173,7 @@ describe('alarms, with their defaults', () => {
   });
 
   it('every alarm of the defaults is one of those, each routed to the topic on ALARM and OK', () => {
-    expect(Object.keys(alarms(templates.defaults))).toHaveLength(7);
+    expect(Object.keys(alarms(templates.defaults))).toHaveLength(8);
     for (const { Properties } of Object.values(alarms(templates.defaults)))
       expect(Properties).toMatchObject(actions);
   });
@@ -207,7 +207,7 @@ describe('alarm props', () => {
     });
     const ids = Object.keys(alarms(templates.tuned));
     expect(ids.filter((id) => /FailedRuns|ApiServerErrors/.test(id))).toEqual([]);
-    expect(ids).toHaveLength(5);
+    expect(ids).toHaveLength(6);
     // Without a topic or actions, alarms only show their state (dashboard, console).
     for (const { Properties } of Object.values(alarms(templates.tuned))) {
       expect(Properties.AlarmActions).toBeUndefined();
