@@ -11,7 +11,7 @@ import { type GroupAction, MAX_JOB_FAILURES } from '../task/schemas';
  */
 export const GROUP_BATCH = 50;
 /** Transactions in flight at once. */
-export const GROUP_CONCURRENCY = 4;
+export const GROUP_CONCURRENCY = 8;
 
 /** What one batch of a group operation did. */
 export interface BatchOutcome {
