@@ -24,8 +24,6 @@ import {
   CreateTaskRequest,
   type DeleteTasksResponse,
   type FetchTasksResponse,
-  GroupId,
-  type GroupResult,
   ListRunsQuery,
   ListTasksQuery,
   RescheduleRequest,
@@ -201,31 +199,6 @@ export class TaskService {
     const q = parseOrThrow(ListRunsQuery, query);
     await this.getTask(id);
     return this.deps.store.listRuns(id, q);
-  }
-
-  async pauseGroup(group: string): Promise<GroupResult> {
-    const g = parseOrThrow(GroupId, group, 'group');
-    const result = await this.deps.store.modifyGroup(g, (c) => pauseTask(c.task, this.deps.clock.now()));
-    return { group: g, ...result };
-  }
-
-  async resumeGroup(group: string): Promise<GroupResult> {
-    const g = parseOrThrow(GroupId, group, 'group');
-    const result = await this.deps.store.modifyGroup(g, (c) => resumeTask(c.task, this.deps.clock.now()));
-    // A whole group may be thousands of tasks: one full tick hands off whichever of them are due.
-    if (result.changed > 0) {
-      await this.deps
-        .nudge?.({ nudge: true })
-        .catch((error) =>
-          this.deps.log?.('warn', 'could not start a tick for new work', { error: String(error) }),
-        );
-    }
-    return { group: g, ...result };
-  }
-
-  async deleteGroup(group: string): Promise<GroupResult> {
-    const g = parseOrThrow(GroupId, group, 'group');
-    return { group: g, ...(await this.deps.store.deleteGroup(g)) };
   }
 
   previewSchedule(body: unknown): PreviewResponse {

@@ -6,10 +6,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type Clock, systemClock } from '../clock';
-import { ValidationError } from '../errors';
 import type { Handoff, Handoffs } from '../task/in-flight';
 import { fireTimeOf } from '../task/plan';
 import { type Run, Task } from '../task/schemas';
+import { listingKeysOf } from './listing-keys';
 import { shardOf, taskKey } from './schema';
 
 /**
@@ -134,21 +134,6 @@ export const firstManualIs = 'manualRuns[0].runId = :first';
 export const lastRunBefore =
   '(attribute_not_exists(lastRunAt) OR attribute_type(lastRunAt, :null) OR lastRunAt < :lastRunAt)';
 
-export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key;
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError([{ path: 'cursor', message: 'not a cursor this API returned' }]);
-}
-
 export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
   return error instanceof ConditionalCheckFailedException;
 }
@@ -188,6 +173,7 @@ export abstract class TableAdapter {
       groupKey: task.group,
       dueShard: dueAt === undefined ? undefined : shardOf(task.id, this.shards),
       dueAt,
+      ...listingKeysOf(task),
     };
   }
 
@@ -269,6 +255,12 @@ export abstract class TableAdapter {
         set.push(`#${field} = :${field}`);
         values[`:${field}`] = fields[field];
       }
+    }
+    // The listing keys follow state and group (listingKeysOf); always set, so any change also indexes
+    // an item written before the list index existed.
+    for (const [field, value] of Object.entries(listingKeysOf(next))) {
+      set.push(`${field} = :${field}`);
+      values[`:${field}`] = value;
     }
     if (handoffs && JSON.stringify(handoffs) !== JSON.stringify(current.handoffs)) {
       if (Object.keys(handoffs).length === 0) remove.push('handoffs');
