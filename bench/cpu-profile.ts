@@ -66,7 +66,7 @@ export class CpuProfiler {
 
   async stop(): Promise<void> {
     const { profile } = (await this.session.post('Profiler.stop')) as unknown as { profile: Profile };
-    const file = join(this.dir, `dispatch-${++this.count}.cpuprofile`);
+    const file = join(this.dir, `profile-${++this.count}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
     this.add(profile);
   }
@@ -103,13 +103,14 @@ export class CpuProfiler {
 
   /**
    * Prints where the CPU went, in percent of the busy (non-idle) samples and as that share of
-   * `cpuMsPerFire` (process.cpuUsage): on a loaded machine a sample's interval also spans time the process
-   * waited for a core, so the profile's own milliseconds overstate CPU; its proportions do not.
+   * `cpuMsPerFire` (process.cpuUsage of the profiled run, which includes the sampler's own thread: apply
+   * the shares to an unprofiled run's figure). The profile's own milliseconds are not used: on a loaded
+   * machine a sample's interval also spans time the process waited for a core.
    */
-  summarise(cpuMsPerFire: number, report: Report): void {
+  summarise(cpuMsPerFire: number, report: Report, phase = 'dispatch'): void {
     const busy = [...this.selfUs].filter(([c]) => c !== 'idle');
     const total = busy.reduce((s, [, us]) => s + us, 0);
-    console.log(`\n  CPU profile of the dispatch phases (${this.count} profiles in ${this.dir}):`);
+    console.log(`\n  CPU profile of ${phase} (${this.count} profiles in ${this.dir}):`);
     console.log('  | where | share of samples | CPU per fire |\n  |---|---|---|');
     for (const [c, us] of busy.sort((a, b) => b[1] - a[1]))
       console.log(`  | ${c} | ${fmt((100 * us) / total, 1)} % | ${fmt((cpuMsPerFire * us) / total, 3)} ms |`);
@@ -122,7 +123,7 @@ export class CpuProfiler {
       console.log(`    ${fmt((100 * us) / total, 1).padStart(5)} %  ${name}`);
     const share = (c: string) => fmt((100 * (this.selfUs.get(c) ?? 0)) / total, 0);
     report.add(
-      '4. CPU profile of dispatch (share of busy samples)',
+      `4. CPU profile of ${phase} (share of busy samples)`,
       `AWS SDK ${share('AWS SDK')} %, Node HTTP ${share('Node HTTP and sockets')} %, Sundial ${share('Sundial (lib/)')} %, GC ${share('GC')} %, rest ${fmt(100 - ['AWS SDK', 'Node HTTP and sockets', 'Sundial (lib/)', 'GC'].reduce((s, c) => s + (100 * (this.selfUs.get(c) ?? 0)) / total, 0), 0)} %`,
       '',
       undefined,

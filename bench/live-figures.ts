@@ -68,6 +68,7 @@ export function liveFigures(
   seeded: SeededTasks,
   tl: LiveTimeline,
   receipts: Receipt[],
+  profiled = false,
 ): LiveResult {
   const { report } = ctx;
   report.section('1. Lateness (firedAt − scheduledAt: from the occurrence to the invoke)');
@@ -88,7 +89,7 @@ export function liveFigures(
     `${duplicates} of ${fmt(receipts.length)}`,
   );
   refusedWrites(report, main, tl);
-  const cpuMsPerFire = steadyCpu(report, tl);
+  const cpuMsPerFire = steadyCpu(report, tl, profiled);
   resumeFigures(ctx, receipts, tl);
   const steadyFires = tl.steadyEnd.delivered - tl.steadyStart.delivered;
   const batches = main.batches.slice(tl.steadyStart.batches, tl.steadyEnd.batches);
@@ -172,16 +173,18 @@ function refusedWrites(report: Report, main: HostedDeployment, tl: LiveTimeline)
 }
 
 /** 4. Node CPU per fire in steady state (tick + fire worker; the cloud runs in another process). */
-function steadyCpu(report: Report, tl: LiveTimeline): number {
+function steadyCpu(report: Report, tl: LiveTimeline, profiled: boolean): number {
   const seconds = (tl.steadyEnd.at - tl.steadyStart.at) / 1000;
   const fires = tl.steadyEnd.delivered - tl.steadyStart.delivered;
   const cpuMs = cpuMsBetween(tl.steadyStart.cpu, tl.steadyEnd.cpu);
   report.section('4. Node CPU of the Sundial process');
+  // The profiler's sampling thread counts in process.cpuUsage(): a profiled figure is not the bench's.
   report.add(
-    '4. CPU per fire, steady state',
+    `4. CPU per fire, steady state${profiled ? ', under the profiler' : ''}`,
     `${fmt(cpuMs / fires, 2)} ms (${fmt(cpuMs)} ms CPU for ${fmt(fires)} fires in ${fmt(seconds)} s, ${fmt(fires / seconds, 1)} fires/s)`,
-    '≤ 2 ms',
-    cpuMs / fires <= 2,
+    profiled ? '' : '≤ 2 ms',
+    profiled ? undefined : cpuMs / fires <= 2,
+    true,
   );
   return cpuMs / fires;
 }

@@ -10,6 +10,7 @@ import type { Task } from '../lib/task/schemas';
 import { type Receipt, SINK } from './cloud-protocol';
 import { ConditionCounter } from './condition-counter';
 import { type BenchContext, callApi } from './context';
+import type { CpuProfiler } from './cpu-profile';
 import { deploy, productionDynamoDb, SHARDS } from './environment';
 import type { HostedDeployment } from './function-host';
 import { type LiveResult, type LiveTimeline, liveFigures, type Snapshot } from './live-figures';
@@ -75,7 +76,7 @@ const createAt = (start: number, k: number) => start + k * 1000;
 const patchAt = (start: number, k: number) => start + k * 1000 + 330;
 const resumeAt = (start: number, k: number) => start + k * 1000 + 660;
 
-export async function runLive(ctx: BenchContext): Promise<LiveResult> {
+export async function runLive(ctx: BenchContext, profiler?: CpuProfiler): Promise<LiveResult> {
   ctx.report.section('Live: steady mix, new work, overlapping ticks, resume, paused scheduler (real clock)');
   const counter = new ConditionCounter();
   const tableName = 'bench-main';
@@ -107,10 +108,12 @@ export async function runLive(ctx: BenchContext): Promise<LiveResult> {
   );
 
   await sleepUntil(steadyFrom);
+  await profiler?.start();
   const steadyStart = await snapshot(ctx, main, counter);
   console.log(`  steady state for ${STEADY_MS / 1000} s (no API calls)…`);
   await sleepUntil(steadyFrom + STEADY_MS);
   const steadyEnd = await snapshot(ctx, main, counter);
+  await profiler?.stop();
 
   console.log(
     `  new work: ${NEW_WORK} creates, PATCHes and resumes, each ${LEAD_MS / 1000} s before its occurrence…`,
@@ -138,7 +141,9 @@ export async function runLive(ctx: BenchContext): Promise<LiveResult> {
     resumed,
     schedulerResumedAt,
   };
-  return liveFigures(ctx, main, seeded, timeline, receipts);
+  const result = liveFigures(ctx, main, seeded, timeline, receipts, profiler !== undefined);
+  profiler?.summarise(result.cpuMsPerFire, ctx.report, 'steady state');
+  return result;
 }
 
 type Api = (method: string, path: string, body?: unknown) => Promise<unknown>;

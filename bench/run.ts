@@ -8,11 +8,13 @@
  *   npm run bench                     every scenario
  *   npm run bench -- --only=live,tick which ones (live, tick, capacity, throughput)
  *   npm run bench -- --profile        the throughput scenario only, its dispatch phases under V8's CPU profiler
+ *   npm run bench -- --profile=steady the live scenario only, its steady window under the profiler
  */
 import { performance } from 'node:perf_hooks';
 import { runCapacity } from './capacity';
 import { BenchCloud } from './cloud';
 import type { BenchContext } from './context';
+import { CpuProfiler } from './cpu-profile';
 import { productionDynamoDb, SHARDS, useBenchCloud } from './environment';
 import { FunctionHost } from './function-host';
 import { runLive } from './live';
@@ -47,10 +49,11 @@ async function main() {
     const endpoints = await cloud.call.init({ hostUrl: await host.start() });
     useBenchCloud(endpoints);
     const ctx: BenchContext = { cloud, host, endpoints, setupDynamoDb: productionDynamoDb(), report };
-    const profile = process.argv.includes('--profile');
+    const profile = process.argv.find((a) => a.startsWith('--profile'));
     if (profile) {
       // Profiling slows what it measures: a profiled run gives the profile only.
-      await runThroughput(ctx, true);
+      if (profile === '--profile=steady') await runLive(ctx, new CpuProfiler());
+      else await runThroughput(ctx, true);
       return;
     }
     const live = scenarios.has('live') ? await runLive(ctx) : undefined;
