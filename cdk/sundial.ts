@@ -369,7 +369,7 @@ export class Sundial extends Construct {
       properties: { Index: TABLE.listIndex.name },
     });
     // After the new code is in place, so no writer of the previous version runs behind the reindex.
-    reindex.node.addDependency(this.tickFunction, this.apiFunction, job);
+    reindex.node.addDependency(this.tickFunction, this.fireFunction, this.apiFunction, job);
   }
 
   /** Each acknowledged cdk-nag finding, one by one, with the reason it is acceptable. */
