@@ -210,7 +210,10 @@ export class TaskService {
     const { ids } = parseOrThrow(TaskIdList, body);
     const found = await this.deps.store.getDueTasks(ids);
     return {
-      tasks: ids.flatMap((id) => found.get(id)?.task ?? []),
+      tasks: ids.flatMap((id) => {
+        const due = found.get(id);
+        return due ? [this.deps.store.viewOf(due)] : [];
+      }),
       notFound: ids.filter((id) => !found.has(id)),
     };
   }

@@ -303,8 +303,8 @@ function listenError(error: unknown, what: string, flag: string): Error {
 
 /**
  * Invokes the tick every `seconds`, aligned to the wall clock (every 60 s means at each minute's start,
- * like EventBridge's rate(1 minute)). A tick runs for up to its look-ahead (a little over a minute), so
- * two may overlap, as in AWS; a third is not started while two still run.
+ * like EventBridge's rate(1 minute)). A tick ends in milliseconds; should one be slow, two may overlap, as
+ * in AWS (the second skips the shards the first holds); a third is not started while two still run.
  */
 export function startLocalClock(
   tick: () => Promise<TickReport>,

@@ -53,6 +53,7 @@ interface StoredHandoff {
   r: number;
   l?: number;
   c?: number;
+  k?: number;
 }
 
 export function storeHandoffs(handoffs: Handoffs): Record<string, StoredHandoff> {
@@ -65,7 +66,7 @@ export function storeHandoffs(handoffs: Handoffs): Record<string, StoredHandoff>
       lf: h.lastFire,
       r: h.runCountBefore,
       ...(h.lastRunAtBefore === null ? {} : { l: h.lastRunAtBefore }),
-      ...(h.closedAt === undefined ? {} : { c: h.closedAt }),
+      ...(h.closedAt === undefined ? {} : { c: h.closedAt, k: h.keptThrough }),
     };
   }
   return stored;
@@ -82,7 +83,10 @@ export function readHandoffs(stored: unknown): Handoffs {
       runCountBefore: s.r,
       lastRunAtBefore: s.l ?? null,
     };
-    if (s.c !== undefined) h.closedAt = s.c;
+    if (s.c !== undefined) {
+      h.closedAt = s.c;
+      h.keptThrough = s.k ?? s.f - 1;
+    }
     handoffs[token] = h;
   }
   return handoffs;
