@@ -43,6 +43,19 @@ export interface SundialProps extends SundialOperationsProps {
   readonly targetEnvironments?: { account: string; region: string }[];
 }
 
+/** What the API and the job function do to tasks: read, write (conditionally, in transactions), query, scan. */
+const TASK_MANAGEMENT_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
+
 const attributeType = (type: 'S' | 'N') => (type === 'S' ? AttributeType.STRING : AttributeType.NUMBER);
 const key = (k: { name: string; type: 'S' | 'N' }) => ({ name: k.name, type: attributeType(k.type) });
 
@@ -252,17 +265,7 @@ export class Sundial extends Construct {
     this.apiFunction.addToRolePolicy(
       new PolicyStatement({
         sid: 'ApiTable',
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:ConditionCheckItem',
-          'dynamodb:BatchGetItem',
-          'dynamodb:BatchWriteItem',
-          'dynamodb:Query',
-          'dynamodb:Scan',
-        ],
+        actions: TASK_MANAGEMENT_ACTIONS,
         resources: [this.table.tableArn, ...indexArns],
       }),
     );
@@ -334,17 +337,7 @@ export class Sundial extends Construct {
     job.addToRolePolicy(
       new PolicyStatement({
         sid: 'JobTable',
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:ConditionCheckItem',
-          'dynamodb:BatchGetItem',
-          'dynamodb:BatchWriteItem',
-          'dynamodb:Query',
-          'dynamodb:Scan',
-        ],
+        actions: TASK_MANAGEMENT_ACTIONS,
         resources: [this.table.tableArn, ...indexArns],
       }),
     );

@@ -5,7 +5,7 @@ import { GroupBusyError, JobNotFoundError, TaskBusyError } from '../errors';
 import { applyGroupAction } from '../jobs/group-action';
 import { JOB_LEASE_MS } from '../jobs/group-job';
 import type { Log } from '../log';
-import type { Job, JobRecord, JobStore } from '../store/job-store';
+import { type Job, type JobRecord, type JobStore, newJob } from '../store/job-store';
 import type { TaskStore } from '../store/task-store';
 import { type GroupAction, GroupId, type GroupJob, type GroupResult, JobId } from '../task/schemas';
 import { parseOrThrow } from '../task/validate';
@@ -118,19 +118,7 @@ export class GroupService {
   }
 
   private newJob(action: GroupAction, group: string): Job & { group: string } {
-    const now = new Date(this.deps.clock.now()).toISOString();
-    return {
-      id: ulid(this.deps.clock.now()),
-      action,
-      group,
-      status: 'running',
-      total: null,
-      done: 0,
-      changed: 0,
-      failed: 0,
-      failures: [],
-      createdAt: now,
-      updatedAt: now,
-    };
+    const now = this.deps.clock.now();
+    return newJob({ id: ulid(now), action, group }, now);
   }
 }

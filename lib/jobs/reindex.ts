@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { Log } from '../log';
-import type { Job, JobStore } from '../store/job-store';
+import { type Job, type JobStore, newJob } from '../store/job-store';
 import type { ListingRepair } from '../store/listing-repair';
 import { JOB_DEADLINE_MARGIN_MS, JOB_LEASE_MS, type RunResult } from './group-job';
 
@@ -29,19 +29,8 @@ export async function runReindex(
   runner: { owner: string; deadline: number; again?: boolean },
 ): Promise<RunResult> {
   const { jobs, repair, clock } = deps;
-  const now = new Date(clock.now()).toISOString();
-  const fresh: Job = {
-    id: REINDEX_JOB_ID,
-    action: 'reindex',
-    status: 'running',
-    total: null,
-    done: 0,
-    changed: 0,
-    failed: 0,
-    failures: [],
-    createdAt: now,
-    updatedAt: now,
-  };
+  const fresh: Job = newJob({ id: REINDEX_JOB_ID, action: 'reindex' }, clock.now());
+  const now = fresh.createdAt;
   const existing = await jobs.ensureJob(fresh);
   if (existing.job.status === 'done' && !(runner.again && (await jobs.restart(REINDEX_JOB_ID, now)))) {
     return 'done';

@@ -18,6 +18,22 @@ export type Job = Omit<GroupJob, 'action' | 'group' | 'id'> & {
 };
 
 /** A job with its checkpoint and lease: what its runner needs. */
+/** A job as it starts: running, nothing counted yet. */
+export function newJob<T extends Pick<Job, 'id' | 'action'>>(fields: T, now: number): Job & T {
+  const at = new Date(now).toISOString();
+  return {
+    status: 'running',
+    total: null,
+    done: 0,
+    changed: 0,
+    failed: 0,
+    failures: [],
+    createdAt: at,
+    updatedAt: at,
+    ...fields,
+  };
+}
+
 export interface JobRecord {
   job: Job;
   /** Where the runner continues (a DynamoDB key as JSON); absent at the start and at the end. */
