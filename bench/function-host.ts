@@ -21,6 +21,11 @@ export interface FireBatchRecord {
   entries: number;
   /** The earliest fire time in the batch: before it the worker only waits. */
   firstFireAt: number;
+  /**
+   * Per message, how long after the tick built it (and computed its DelaySeconds) the queue received it:
+   * SQS counts the delay from then, so a message whose send lags by more than its margin comes late.
+   */
+  sendLagMs: number[];
   report: FireReport;
 }
 
@@ -52,13 +57,17 @@ export class HostedDeployment {
     const endedAt = Date.now();
     let entries = 0;
     let firstFireAt = Number.POSITIVE_INFINITY;
+    const sendLagMs: number[] = [];
     for (const record of event.Records) {
-      for (const entry of decodeFireMessage(record.body)?.entries ?? []) {
+      const message = decodeFireMessage(record.body);
+      sendLagMs.push(Number(record.attributes.SentTimestamp) - (message?.sentAt ?? Number.NaN));
+      for (const entry of message?.entries ?? []) {
         entries++;
         firstFireAt = Math.min(firstFireAt, entry.fireAt);
       }
     }
-    this.batches.push({ startedAt, endedAt, messages: event.Records.length, entries, firstFireAt, report });
+    const messages = event.Records.length;
+    this.batches.push({ startedAt, endedAt, messages, entries, firstFireAt, sendLagMs, report });
     this.delivered += report.delivered;
     const reached = this.waiters.filter((w) => w.count <= this.delivered);
     this.waiters = this.waiters.filter((w) => w.count > this.delivered);

@@ -93,7 +93,7 @@ export function liveFigures(
   resumeFigures(ctx, receipts, tl);
   const steadyFires = tl.steadyEnd.delivered - tl.steadyStart.delivered;
   const batches = main.batches.slice(tl.steadyStart.batches, tl.steadyEnd.batches);
-  return { fireCost: steadyFireCost(batches, tl, steadyFires), cpuMsPerFire };
+  return { fireCost: steadyFireCost(report, batches, tl, steadyFires), cpuMsPerFire };
 }
 
 /** 1. Every occurrence of the steady mix scheduled in the steady window, and whether any is missing. */
@@ -220,7 +220,12 @@ function resumeFigures(ctx: BenchContext, receipts: Receipt[], tl: LiveTimeline)
 }
 
 /** Billed time of the fire worker and requests per fire over the steady window. */
-function steadyFireCost(batches: FireBatchRecord[], tl: LiveTimeline, fires: number): FireCost {
+function steadyFireCost(
+  report: Report,
+  batches: FireBatchRecord[],
+  tl: LiveTimeline,
+  fires: number,
+): FireCost {
   const wall = sum(batches.map((b) => b.endedAt - b.startedAt));
   const busy = sum(batches.map((b) => b.endedAt - Math.max(b.startedAt, Math.min(b.endedAt, b.firstFireAt))));
   const delivered = sum(batches.map((b) => b.report.delivered));
@@ -241,6 +246,11 @@ function steadyFireCost(batches: FireBatchRecord[], tl: LiveTimeline, fires: num
     // The fire worker's invocations, the ticks', and the target's own invocation.
     lambdaRequestsPerFire: (batches.length + tickCalls) / fires + 1,
   };
+  // Why a fire can be late: its message sent long after the tick built it, or the batch arriving late.
+  report.add(
+    '1. steady state: send lag of fire messages (queue receipt − built) and batch arrival before its first fire',
+    `send lag ${latencySummary(batches.flatMap((b) => b.sendLagMs))}; arrival ${latencySummary(batches.map((b) => b.firstFireAt - b.startedAt))} before the first fire time`,
+  );
   const perBatch = batches.map((b) => b.report.delivered);
   const wallPerBatch = batches.map((b) => b.endedAt - b.startedAt);
   console.log(
