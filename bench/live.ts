@@ -150,7 +150,7 @@ type Api = (method: string, path: string, body?: unknown) => Promise<unknown>;
 
 /**
  * Pauses or resumes each task through the API, four at a time. Answers, per task, the instant the change
- * took effect (the task's `updatedAt`, the API's clock): occurrences between a pause (+1.5 s, already
+ * took effect (the task's `updatedAt`, the API's clock): occurrences between a pause (+COMMITTED_AHEAD_MS, already
  * committed) and the resume are the paused-over ones.
  */
 async function eachTask(api: Api, tasks: Task[], verb: 'pause' | 'resume'): Promise<Map<string, number>> {

@@ -1,4 +1,13 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CustomResource,
+  Duration,
+  Names,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -12,7 +21,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, ENV } from '../lib/config';
-import { TABLE } from '../lib/store/schema';
+import { INDEXES, TABLE } from '../lib/store/schema';
 import { lambdaHandler } from './handler-code';
 import { SundialOperations } from './operations';
 import { type SundialOperationsProps, validateSundialProps } from './props';
@@ -34,6 +43,19 @@ export interface SundialProps extends SundialOperationsProps {
   readonly targetEnvironments?: { account: string; region: string }[];
 }
 
+/** What the API and the job function do to tasks: read, write (conditionally, in transactions), query, scan. */
+const TASK_MANAGEMENT_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
+
 const attributeType = (type: 'S' | 'N') => (type === 'S' ? AttributeType.STRING : AttributeType.NUMBER);
 const key = (k: { name: string; type: 'S' | 'N' }) => ({ name: k.name, type: attributeType(k.type) });
 
@@ -54,6 +76,8 @@ export class Sundial extends Construct {
   /** Fire messages that failed five times. */
   readonly fireDeadLetters: Queue;
   readonly apiFunction: LambdaFunction;
+  /** Runs group jobs and the reindex in the background (lib/jobs/). */
+  readonly jobFunction: LambdaFunction;
   readonly tickSchedule: Schedule;
   readonly api: HttpApi;
   readonly deadLetterQueue: Queue;
@@ -82,12 +106,12 @@ export class Sundial extends Construct {
       timeToLiveAttribute: TABLE.ttlAttribute,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    for (const index of [TABLE.dueIndex, TABLE.groupIndex]) {
+    for (const index of INDEXES) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: key(index.partitionKey),
         sortKey: key(index.sortKey),
-        projectionType: ProjectionType.ALL,
+        projectionType: ProjectionType[index.projection],
       });
     }
 
@@ -104,6 +128,9 @@ export class Sundial extends Construct {
     // cycle through the function's ARN. Unique per stack and construct path; Lambda allows 64 characters.
     const tickFunctionName = `${stack.stackName}-${Names.uniqueId(this).slice(-16)}-tick`.slice(-64);
     environment[ENV.tickFunctionName] = tickFunctionName;
+    // The job function, named the same way: the API starts jobs on it and it continues its own.
+    const jobFunctionName = `${stack.stackName}-${Names.uniqueId(this).slice(-16)}-jobs`.slice(-64);
+    environment[ENV.jobFunctionName] = jobFunctionName;
     // `handler` names the file in lambdas/; lambdaHandler finds its bundle (see cdk/handler-code.ts).
     const fn = (name: string, handler: string, timeout: Duration, functionName?: string) =>
       new LambdaFunction(this, name, {
@@ -165,9 +192,7 @@ export class Sundial extends Construct {
       }),
     });
 
-    const indexArns = [TABLE.dueIndex.name, TABLE.groupIndex.name].map(
-      (name) => `${this.table.tableArn}/index/${name}`,
-    );
+    const indexArns = INDEXES.map(({ name }) => `${this.table.tableArn}/index/${name}`);
     this.tickFunction.addToRolePolicy(
       new PolicyStatement({
         sid: 'TickTable',
@@ -240,17 +265,7 @@ export class Sundial extends Construct {
     this.apiFunction.addToRolePolicy(
       new PolicyStatement({
         sid: 'ApiTable',
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:ConditionCheckItem',
-          'dynamodb:BatchGetItem',
-          'dynamodb:BatchWriteItem',
-          'dynamodb:Query',
-          'dynamodb:Scan',
-        ],
+        actions: TASK_MANAGEMENT_ACTIONS,
         resources: [this.table.tableArn, ...indexArns],
       }),
     );
@@ -277,6 +292,9 @@ export class Sundial extends Construct {
       }),
     );
 
+    this.jobFunction = fn('JobFunction', 'jobs', Duration.minutes(15), jobFunctionName);
+    this.addJobs(jobFunctionName, indexArns);
+
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -301,7 +319,7 @@ export class Sundial extends Construct {
       this,
       'Operations',
       {
-        functions: [this.tickFunction, this.fireFunction, this.apiFunction],
+        functions: [this.tickFunction, this.fireFunction, this.apiFunction, this.jobFunction],
         deadLetterQueues: [this.deadLetterQueue, this.fireDeadLetters],
         api: this.api,
       },
@@ -310,13 +328,50 @@ export class Sundial extends Construct {
     this.acknowledgeNagFindings(targetPrefixes, targetEnvironments, scheduleRole);
   }
 
+  /**
+   * Group jobs and the reindex (lib/jobs/): the job function's table access, who may start it, and the
+   * reindex that a deploy starts once, so a table of an earlier version gets its list index filled.
+   */
+  private addJobs(jobFunctionName: string, indexArns: string[]) {
+    const job = this.jobFunction;
+    job.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'JobTable',
+        actions: TASK_MANAGEMENT_ACTIONS,
+        resources: [this.table.tableArn, ...indexArns],
+      }),
+    );
+    const jobArn = Stack.of(this).formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: jobFunctionName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    // A job that runs out of time hands itself to a new invocation; the API starts jobs.
+    job.addToRolePolicy(
+      new PolicyStatement({ sid: 'ContinueJob', actions: ['lambda:InvokeFunction'], resources: [jobArn] }),
+    );
+    this.apiFunction.addToRolePolicy(
+      new PolicyStatement({ sid: 'StartJob', actions: ['lambda:InvokeFunction'], resources: [jobArn] }),
+    );
+    // The reindex: the job function answers this resource's deploy events itself (lib/jobs/deploy-hook.ts).
+    // Named after the index it fills, so a version with another index reindexes once more.
+    const reindex = new CustomResource(this, 'Reindex', {
+      serviceToken: job.functionArn,
+      resourceType: 'Custom::SundialReindex',
+      properties: { Index: TABLE.listIndex.name },
+    });
+    // After the new code is in place, so no writer of the previous version runs behind the reindex.
+    reindex.node.addDependency(this.tickFunction, this.fireFunction, this.apiFunction, job);
+  }
+
   /** Each acknowledged cdk-nag finding, one by one, with the reason it is acceptable. */
   private acknowledgeNagFindings(
     targetPrefixes: string[],
     targetEnvironments: { account: string; region: string }[],
     scheduleRole: Role,
   ) {
-    for (const f of [this.tickFunction, this.fireFunction, this.apiFunction]) {
+    for (const f of [this.tickFunction, this.fireFunction, this.apiFunction, this.jobFunction]) {
       Validations.of(f).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         reason:

@@ -13,7 +13,10 @@ export const handler = ops.handler(async (event: unknown) => {
   const request = parseTickRequest(event);
   const report = await runtime.tick(request);
   // Only the schedule's ticks carry neither a shard range nor the nudge flag: the "no tick" alarm counts them.
-  publishTickReport(ops.metrics, report, { durationMs: Date.now() - started, scheduled: !request.shards && !request.nudge });
+  publishTickReport(ops.metrics, report, {
+    durationMs: Date.now() - started,
+    scheduled: !request.shards && !request.nudge,
+  });
   ops.logger.info('tick done', { ...report });
   return report;
 });

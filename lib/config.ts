@@ -14,6 +14,8 @@ export const ENV = {
   tickFunctionName: 'SUNDIAL_TICK_FUNCTION_NAME',
   /** The SQS queue the tick hands occurrences to and the fire worker consumes (run-now goes there too). */
   fireQueueUrl: 'SUNDIAL_FIRE_QUEUE_URL',
+  /** The job function (group jobs, reindex): the API starts jobs on it, it continues its own. */
+  jobFunctionName: 'SUNDIAL_JOB_FUNCTION_NAME',
   /**
    * Where target ARNs may point: `ACCOUNT/REGION` pairs, comma-separated, `*` for any (the construct sets
    * its own account and region). Unset: targets are given by name only.
@@ -56,6 +58,7 @@ const configSchema = z.object({
   [ENV.scheduleGroup]: z.string().min(1).default(DEFAULTS.scheduleGroup),
   [ENV.tickFunctionName]: z.string().min(1).optional(),
   [ENV.fireQueueUrl]: z.string().url().optional(),
+  [ENV.jobFunctionName]: z.string().min(1).optional(),
   [ENV.targetEnvironments]: z
     .string()
     .default('')
@@ -120,6 +123,8 @@ export interface SundialConfig {
   targetEnvironments: TargetEnvironment[];
   /** The fire queue (absent: nothing can be handed off or run now; the tick and run-now fail loudly). */
   fireQueueUrl?: string;
+  /** The job function (absent: a group job runs in the process that starts it). */
+  jobFunctionName?: string;
 }
 
 /** Reads the configuration once, failing fast with every missing or malformed variable named. */
@@ -142,5 +147,6 @@ export function readConfig(env: Record<string, string | undefined>): SundialConf
     tickFunctionName: e[ENV.tickFunctionName],
     targetEnvironments: e[ENV.targetEnvironments],
     fireQueueUrl: e[ENV.fireQueueUrl],
+    jobFunctionName: e[ENV.jobFunctionName],
   };
 }

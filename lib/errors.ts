@@ -113,3 +113,24 @@ export class TasksNotFoundError extends TaskNotFoundError {
     this.errors = missing.map(({ path, taskId }) => ({ path, message: `task '${taskId}' does not exist` }));
   }
 }
+
+/** No group job has this id (or it finished more than a week ago and expired). */
+export class JobNotFoundError extends SundialError {
+  readonly jobId: string;
+  constructor(jobId: string, options?: ErrorOptions) {
+    super(`job '${jobId}' does not exist (finished jobs are kept for 7 days)`, options);
+    this.jobId = jobId;
+  }
+}
+
+/** Another kind of job is running on this group; one job at a time acts on a group. */
+export class GroupBusyError extends SundialError {
+  readonly jobId: string;
+  constructor(group: string, running: { id: string; action: string }, options?: ErrorOptions) {
+    super(
+      `group '${group}' has a ${running.action} job running (${running.id}); wait for it to finish (GET /v1/jobs/${running.id})`,
+      options,
+    );
+    this.jobId = running.id;
+  }
+}

@@ -22,6 +22,8 @@ export type { AwsCredentials, CredentialsInput } from './client/sign';
 export {
   type ConditionalOptions,
   ENDPOINT_ENV,
+  type GroupOptions,
+  type GroupOutcome,
   type RequestOptions,
   SundialClient,
   type SundialClientOptions,
@@ -33,6 +35,8 @@ export type {
   CreateTaskRequest,
   DeliveryEvent,
   FetchTasksResponse,
+  GroupAction,
+  GroupJob,
   GroupResult,
   ListRunsQuery,
   ListTasksQuery,

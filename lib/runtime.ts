@@ -19,6 +19,7 @@ import {
   type TickOptions,
   type TickRequest,
 } from './dispatch/tick';
+import { createJobs } from './jobs/create-jobs';
 import type { Log } from './log';
 import { DispatchStore } from './store/dispatch-store';
 import { pingTable } from './store/store-health';
@@ -71,7 +72,9 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
   const dispatch = new DispatchStore(dynamodb, config, clock);
   const queue = fireQueueOf(config, options.sqs);
   const { tickFunctionName } = config;
-  const reservedFunctions = [tickFunctionName, options.selfFunctionName].filter((n): n is string => !!n);
+  const reservedFunctions = [tickFunctionName, config.jobFunctionName, options.selfFunctionName].filter(
+    (n): n is string => !!n,
+  );
   const startTick = async (request: TickRequest) => {
     await lambda.send(
       new InvokeCommand({
@@ -112,6 +115,15 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     lookAheadMs: tickOptions.lookAheadMs,
     log: options.log,
   });
+  const jobs = createJobs({
+    config,
+    dynamodb,
+    lambda,
+    store,
+    clock,
+    log: options.log,
+    nudge: tickFunctionName ? startTick : undefined,
+  });
   const scheduler = new SchedulerService({
     client: options.scheduler ?? new SchedulerClient({}),
     scheduleName: config.scheduleName,
@@ -122,8 +134,10 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     store,
     dispatch,
     tasks,
+    jobs,
     app: createApp({
       tasks,
+      groups: jobs.groups,
       scheduler,
       ready: () => pingTable(dynamodb, config.tableName),
       log: options.log,

@@ -1,4 +1,5 @@
 import type {
+  GroupJob,
   GroupResult,
   PreviewRequest,
   PreviewResponse,
@@ -96,9 +97,11 @@ export const api = {
   runTask: (id: string) => request<RunRequested>('POST', `${task(id)}/run`),
   listRuns: (id: string, params: { limit?: number; cursor?: string }, signal?: AbortSignal) =>
     request<RunPageView>('GET', `${task(id)}/runs${query(params)}`, { signal }),
-  pauseGroup: (name: string) => request<GroupResult>('POST', `${group(name)}/pause`),
-  resumeGroup: (name: string) => request<GroupResult>('POST', `${group(name)}/resume`),
-  deleteGroup: (name: string) => request<GroupResult>('DELETE', group(name)),
+  // A group larger than one request changes answers with a job (202) to follow with getJob.
+  pauseGroup: (name: string) => request<GroupResult | GroupJob>('POST', `${group(name)}/pause`),
+  resumeGroup: (name: string) => request<GroupResult | GroupJob>('POST', `${group(name)}/resume`),
+  deleteGroup: (name: string) => request<GroupResult | GroupJob>('DELETE', group(name)),
+  getJob: (id: string) => request<GroupJob>('GET', `/v1/jobs/${encodeURIComponent(id)}`),
   getScheduler: (signal?: AbortSignal) => request<SchedulerState>('GET', '/v1/scheduler', { signal }),
   pauseScheduler: () => request<SchedulerState>('POST', '/v1/scheduler/pause'),
   resumeScheduler: () => request<SchedulerState>('POST', '/v1/scheduler/resume'),

@@ -1,7 +1,14 @@
 import type { Run, Task } from '../../lib/task/schemas';
 
 export type { PreviewRequest, PreviewResponse } from '../../lib/task/preview';
-export type { GroupResult, Problem, RunPage, RunRequested, SchedulerState } from '../../lib/task/schemas';
+export type {
+  GroupJob,
+  GroupResult,
+  Problem,
+  RunPage,
+  RunRequested,
+  SchedulerState,
+} from '../../lib/task/schemas';
 
 /** Task fields that tracked runs add; the console shows them when the API sends them. */
 export interface TrackedTaskFields {

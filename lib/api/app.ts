@@ -8,6 +8,7 @@ import type { ZodError } from 'zod';
 import { StoreUnavailableError, ValidationError } from '../errors';
 import type { ApiRequestFigures } from '../observability/reports';
 import { PROBLEM_TYPES, type Problem } from '../task/schemas';
+import type { GroupAnswer, GroupService } from './group-service';
 import { MAX_BODY_BYTES, parseJsonBody } from './json-body';
 import { internalError, problemFor, retryAfterSeconds } from './problem';
 import { requestMetrics } from './request-metrics';
@@ -19,6 +20,7 @@ import { isUnavailable } from './unavailable';
 
 export interface AppDeps {
   tasks: TaskService;
+  groups: GroupService;
   scheduler: SchedulerService;
   /** Readiness: resolves when the API can serve requests (its task store answers); absent: always ready. */
   ready?: () => Promise<void>;
@@ -44,9 +46,11 @@ export const OPENAPI_CONFIG = {
 /** The OpenAPI document, as served at /openapi.json and written to docs/openapi.json. */
 export function openApiDocument() {
   // The document depends only on the routes and schemas, never on the services behind them.
-  return createApp({ tasks: undefined as never, scheduler: undefined as never }).getOpenAPI31Document(
-    OPENAPI_CONFIG,
-  );
+  return createApp({
+    tasks: undefined as never,
+    groups: undefined as never,
+    scheduler: undefined as never,
+  }).getOpenAPI31Document(OPENAPI_CONFIG);
 }
 
 async function jsonBody(c: Context): Promise<unknown> {
@@ -101,7 +105,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: RequestIdVari
       if (!result.success) throw validationError(result.error as ZodError);
     },
   });
-  const { tasks, scheduler } = deps;
+  const { tasks, groups, scheduler } = deps;
   const withEtag = (c: Context, version: number) => c.header('ETag', `"${version}"`);
   // Echoes the caller's X-Request-Id (the SDK sends one per call) or makes one: errors carry it, logs name it.
   app.use(requestId());
@@ -169,9 +173,21 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: RequestIdVari
     return c.json({ runs: page.items, cursor: page.cursor }, 200);
   });
 
-  app.openapi(routes.pauseGroup, async (c) => c.json(await tasks.pauseGroup(c.req.param('group')), 200));
-  app.openapi(routes.resumeGroup, async (c) => c.json(await tasks.resumeGroup(c.req.param('group')), 200));
-  app.openapi(routes.deleteGroup, async (c) => c.json(await tasks.deleteGroup(c.req.param('group')), 200));
+  const groupAnswer = (c: Context, answer: GroupAnswer) => {
+    if (answer.status === 200) return c.json(answer.result, 200);
+    c.header('Location', `/v1/jobs/${answer.job.id}`);
+    return c.json(answer.job, 202);
+  };
+  app.openapi(routes.pauseGroup, async (c) =>
+    groupAnswer(c, await groups.pauseGroup(c.req.valid('param').group)),
+  );
+  app.openapi(routes.resumeGroup, async (c) =>
+    groupAnswer(c, await groups.resumeGroup(c.req.valid('param').group)),
+  );
+  app.openapi(routes.deleteGroup, async (c) =>
+    groupAnswer(c, await groups.deleteGroup(c.req.valid('param').group)),
+  );
+  app.openapi(routes.getJob, async (c) => c.json(await groups.getJob(c.req.param('id')), 200));
 
   app.openapi(routes.getScheduler, async (c) => c.json(await scheduler.getState(), 200));
   app.openapi(routes.pauseScheduler, async (c) => c.json(await scheduler.setState('DISABLED'), 200));

@@ -1,5 +1,7 @@
 import {
   FireQueueUnavailableError,
+  GroupBusyError,
+  JobNotFoundError,
   SchedulerNotConfiguredError,
   SchedulerUnavailableError,
   ScheduleSearchLimitError,
@@ -26,6 +28,8 @@ const STATUS: [new (...args: never[]) => SundialError, number, string, string][]
   [StoreUnavailableError, 503, 'Task store unavailable', PROBLEM_TYPES.storeUnavailable],
   [SchedulerUnavailableError, 503, 'Scheduler unavailable', PROBLEM_TYPES.schedulerUnavailable],
   [FireQueueUnavailableError, 503, 'Fire queue unavailable', PROBLEM_TYPES.fireQueueUnavailable],
+  [JobNotFoundError, 404, 'Job not found', PROBLEM_TYPES.jobNotFound],
+  [GroupBusyError, 409, 'Group busy with another job', PROBLEM_TYPES.groupBusy],
 ];
 
 /**

@@ -9,7 +9,9 @@ import {
   DeleteTasksResponse,
   FetchTasksResponse,
   GroupId,
+  GroupJob,
   GroupResult,
+  JobId,
   ListRunsQuery,
   ListTasksQuery,
   Problem,
@@ -25,6 +27,7 @@ import {
   TaskPage,
   TaskPatch,
 } from '../task/schemas';
+import { GROUP_REQUEST_LIMIT } from './group-service';
 
 /** The route table of the HTTP API, with the schemas the OpenAPI document is generated from. */
 
@@ -56,6 +59,27 @@ const taskWithEtag = {
   ...json(Task, 'the task'),
   headers: z.object({ ETag: z.string().describe('the task version, quoted') }),
 };
+
+/** A group operation: done in the request up to GROUP_REQUEST_LIMIT tasks, else a job (202). */
+function groupRoute(method: 'post' | 'delete', path: string, summary: string, verb: string) {
+  return createRoute({
+    method,
+    path,
+    tags: ['groups'],
+    summary,
+    description: `Up to ${GROUP_REQUEST_LIMIT} tasks: done within the request (200). A larger group: a job (202, \`Location: /v1/jobs/{id}\`) that runs in the background; repeating the request while it runs returns the same job. Another operation on the group while a job runs is a 409.`,
+    request: { params: groupParams },
+    responses: {
+      200: json(GroupResult, `done: how many tasks matched and ${verb}`),
+      202: {
+        ...json(GroupJob, 'a job: follow it with GET /v1/jobs/{id}'),
+        headers: z.object({ Location: z.string().describe('/v1/jobs/{id}') }),
+      },
+      400: errors[400],
+      409: problem('another operation runs on this group'),
+    },
+  });
+}
 
 export const routes = {
   health: createRoute({
@@ -246,29 +270,27 @@ export const routes = {
     request: { params: idParams, query: ListRunsQuery },
     responses: { 200: json(RunPage, 'one page of runs'), ...errors },
   }),
-  pauseGroup: createRoute({
-    method: 'post',
-    path: '/v1/groups/{group}/pause',
+  pauseGroup: groupRoute('post', '/v1/groups/{group}/pause', 'Pause every task of a group', 'changed'),
+  resumeGroup: groupRoute(
+    'post',
+    '/v1/groups/{group}/resume',
+    'Resume every paused task of a group',
+    'changed',
+  ),
+  deleteGroup: groupRoute('delete', '/v1/groups/{group}', 'Delete every task of a group', 'were deleted'),
+  getJob: createRoute({
+    method: 'get',
+    path: '/v1/jobs/{id}',
     tags: ['groups'],
-    summary: 'Pause every task of a group',
-    request: { params: groupParams },
-    responses: { 200: json(GroupResult, 'how many tasks matched and changed'), 400: errors[400] },
-  }),
-  resumeGroup: createRoute({
-    method: 'post',
-    path: '/v1/groups/{group}/resume',
-    tags: ['groups'],
-    summary: 'Resume every paused task of a group',
-    request: { params: groupParams },
-    responses: { 200: json(GroupResult, 'how many tasks matched and changed'), 400: errors[400] },
-  }),
-  deleteGroup: createRoute({
-    method: 'delete',
-    path: '/v1/groups/{group}',
-    tags: ['groups'],
-    summary: 'Delete every task of a group',
-    request: { params: groupParams },
-    responses: { 200: json(GroupResult, 'how many tasks matched and were deleted'), 400: errors[400] },
+    summary: 'A group job: progress, then its final count',
+    description:
+      'Poll until `status` is `done`. Finished jobs are kept for 7 days. A job whose runner stopped (no progress for a minute) is started again from its checkpoint by this read.',
+    request: { params: z.object({ id: JobId }) },
+    responses: {
+      200: json(GroupJob, 'the job'),
+      400: errors[400],
+      404: problem('no job with this id'),
+    },
   }),
   getScheduler: createRoute({
     method: 'get',

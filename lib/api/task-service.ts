@@ -24,8 +24,6 @@ import {
   CreateTaskRequest,
   type DeleteTasksResponse,
   type FetchTasksResponse,
-  GroupId,
-  type GroupResult,
   ListRunsQuery,
   ListTasksQuery,
   RescheduleRequest,
@@ -203,31 +201,6 @@ export class TaskService {
     return this.deps.store.listRuns(id, q);
   }
 
-  async pauseGroup(group: string): Promise<GroupResult> {
-    const g = parseOrThrow(GroupId, group, 'group');
-    const result = await this.deps.store.modifyGroup(g, (c) => pauseTask(c.task, this.deps.clock.now()));
-    return { group: g, ...result };
-  }
-
-  async resumeGroup(group: string): Promise<GroupResult> {
-    const g = parseOrThrow(GroupId, group, 'group');
-    const result = await this.deps.store.modifyGroup(g, (c) => resumeTask(c.task, this.deps.clock.now()));
-    // A whole group may be thousands of tasks: one full tick hands off whichever of them are due.
-    if (result.changed > 0) {
-      await this.deps
-        .nudge?.({ nudge: true })
-        .catch((error) =>
-          this.deps.log?.('warn', 'could not start a tick for new work', { error: String(error) }),
-        );
-    }
-    return { group: g, ...result };
-  }
-
-  async deleteGroup(group: string): Promise<GroupResult> {
-    const g = parseOrThrow(GroupId, group, 'group');
-    return { group: g, ...(await this.deps.store.deleteGroup(g)) };
-  }
-
   previewSchedule(body: unknown): PreviewResponse {
     return previewSchedule(body, this.deps.clock.now(), this.budget());
   }
@@ -237,7 +210,10 @@ export class TaskService {
     const { ids } = parseOrThrow(TaskIdList, body);
     const found = await this.deps.store.getDueTasks(ids);
     return {
-      tasks: ids.flatMap((id) => found.get(id)?.task ?? []),
+      tasks: ids.flatMap((id) => {
+        const due = found.get(id);
+        return due ? [this.deps.store.viewOf(due)] : [];
+      }),
       notFound: ids.filter((id) => !found.has(id)),
     };
   }

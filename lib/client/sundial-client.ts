@@ -1,10 +1,11 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   BatchCreateResponse,
   type BatchRescheduleRequest,
   type CreateTaskRequest,
   DeleteTasksResponse,
   FetchTasksResponse,
+  GroupJob,
   GroupResult,
   type ListRunsQuery,
   type ListTasksQuery,
@@ -54,6 +55,25 @@ export interface SundialClientOptions {
   random?: (() => number) | undefined;
 }
 
+/** Options of group operations. */
+export interface GroupOptions extends RequestOptions {
+  /** Wait for a job (a group larger than one request changes) to finish; default true. */
+  wait?: boolean | undefined;
+  /** Called with the job when it starts and with each progress report while waiting. */
+  onProgress?: ((job: GroupJob) => void) | undefined;
+  /** Milliseconds between two progress reports while waiting (default 1000). */
+  pollMs?: number | undefined;
+}
+
+/**
+ * What a group operation did: `matched` tasks and `changed` of them. When it ran as a job, also `failed`
+ * (tasks that kept changing under it) and the `job` (still running when called with `wait: false`).
+ */
+export type GroupOutcome = GroupResult & { failed?: number; job?: GroupJob };
+
+/** A group operation's answer: a job (202) or the result (200); a job is told apart by its `status`. */
+const GroupAnswer = z.union([GroupJob, GroupResult]);
+
 /** Options of calls that change a task the caller read before. */
 export interface ConditionalOptions extends RequestOptions {
   /** Apply only if the task is still at this version (If-Match); otherwise VersionMismatchError (412). */
@@ -84,11 +104,13 @@ export interface ConditionalOptions extends RequestOptions {
 export class SundialClient {
   readonly endpoint: string;
   private readonly transport: Transport;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(options: SundialClientOptions = {}) {
     const endpoint = options.endpoint ?? process.env[ENDPOINT_ENV];
     if (!endpoint) throw new TypeError(`SundialClient needs an endpoint (or the ${ENDPOINT_ENV} variable)`);
     this.endpoint = endpoint.replace(/\/+$/, '');
+    this.sleep = options.sleep ?? abortableSleep;
     this.transport = new Transport({
       endpoint: this.endpoint,
       credentials: options.credentials,
@@ -423,52 +445,76 @@ export class SundialClient {
   }
 
   /**
-   * Pauses every task of a group; `changed` counts those that were not paused already.
+   * Pauses every task of a group; `changed` counts those that were not paused already. A group larger
+   * than one request changes becomes a job: by default the call waits for it, reporting progress.
    *
    * @example
-   * const { matched, changed } = await sundial.pauseGroup('reports');
+   * const { matched, changed } = await sundial.pauseGroup('reports', {
+   *   onProgress: (job) => console.log(`${job.done}/${job.total ?? '?'}`),
+   * });
    */
-  pauseGroup(group: string, options?: RequestOptions): Promise<GroupResult> {
-    return this.call(
-      {
-        method: 'POST',
-        path: `${groupPath(group)}/pause`,
-        schema: GroupResult,
-        idempotent: true,
-      },
-      options,
-    );
+  pauseGroup(group: string, options?: GroupOptions): Promise<GroupOutcome> {
+    return this.groupCall('POST', `${groupPath(group)}/pause`, options);
   }
 
   /**
-   * Resumes every paused task of a group from now.
+   * Resumes every paused task of a group from now (waiting on a job as pauseGroup does).
    *
    * @example
    * await sundial.resumeGroup('reports');
    */
-  resumeGroup(group: string, options?: RequestOptions): Promise<GroupResult> {
+  resumeGroup(group: string, options?: GroupOptions): Promise<GroupOutcome> {
+    return this.groupCall('POST', `${groupPath(group)}/resume`, options);
+  }
+
+  /**
+   * Deletes every task of a group, with their run histories (waiting on a job as pauseGroup does).
+   *
+   * @example
+   * const { changed } = await sundial.deleteGroup('load-test');
+   */
+  deleteGroup(group: string, options?: GroupOptions): Promise<GroupOutcome> {
+    return this.groupCall('DELETE', groupPath(group), options);
+  }
+
+  /**
+   * A group job's progress (`status: 'running'`), then its final count (`status: 'done'`).
+   *
+   * @example
+   * const job = await sundial.getJob('01JD2Q5V3M8C7Z9K4T6W1X0Y2R');
+   */
+  getJob(id: string, options?: RequestOptions): Promise<GroupJob> {
     return this.call(
-      {
-        method: 'POST',
-        path: `${groupPath(group)}/resume`,
-        schema: GroupResult,
-        idempotent: true,
-      },
+      { method: 'GET', path: `/v1/jobs/${encodeURIComponent(id)}`, schema: GroupJob, idempotent: true },
       options,
     );
   }
 
   /**
-   * Deletes every task of a group, with their run histories.
+   * Polls a group job until it is done, calling `onProgress` with each report; resolves with the final one.
    *
    * @example
-   * const { changed } = await sundial.deleteGroup('load-test');
+   * const job = await sundial.waitForJob(id, { onProgress: (j) => console.log(j.done, j.total) });
    */
-  deleteGroup(group: string, options?: RequestOptions): Promise<GroupResult> {
-    return this.call(
-      { method: 'DELETE', path: groupPath(group), schema: GroupResult, idempotent: true },
-      options,
-    );
+  async waitForJob(id: string, options: Omit<GroupOptions, 'wait'> = {}): Promise<GroupJob> {
+    for (;;) {
+      const job = await this.getJob(id, options);
+      options.onProgress?.(job);
+      if (job.status === 'done') return job;
+      await this.sleep(options.pollMs ?? 1000, options.signal);
+    }
+  }
+
+  private async groupCall(
+    method: 'POST' | 'DELETE',
+    path: string,
+    options: GroupOptions = {},
+  ): Promise<GroupOutcome> {
+    const answer = await this.call({ method, path, schema: GroupAnswer, idempotent: true }, options);
+    if (!('status' in answer)) return answer;
+    options.onProgress?.(answer);
+    const job = options.wait === false ? answer : await this.waitForJob(answer.id, options);
+    return { group: job.group, matched: job.done, changed: job.changed, failed: job.failed, job };
   }
 
   /**

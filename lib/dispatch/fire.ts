@@ -102,7 +102,7 @@ function decide(
     const moved = seen !== undefined && (seen.version !== due.task.version || seen.dueAt !== due.dueAt);
     return moved || run.deps.clock.now() - sentAt >= run.options.ackWindowMs ? drop(run) : 'wait';
   }
-  if (!isDeliverable(handoff, entry.fireAt)) return drop(run);
+  if (!isDeliverable(handoff, entry.scheduledAt)) return drop(run);
   const cutoff = scheduler.since + COMMITTED_AHEAD_MS;
   if (scheduler.paused && entry.fireAt > cutoff) {
     const back = run.givingBack.get(due.task.id) ?? { cutoff, messageIds: new Set<string>() };

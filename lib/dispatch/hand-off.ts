@@ -16,7 +16,16 @@ interface TaskHandOff {
  * whose messages could not all be sent records nothing, so the next tick plans it again.
  */
 export async function handOffChunk(run: TickRun, dues: DueTask[]): Promise<void> {
-  const plans = dues.flatMap((due) => planHandOff(run, due) ?? []);
+  const plans = dues.flatMap((due) => {
+    try {
+      return planHandOff(run, due) ?? [];
+    } catch (error) {
+      // One task that cannot be planned (a schedule this version cannot read) never holds up the others.
+      run.report.errors++;
+      run.log('error', 'task could not be planned', { taskId: due.task.id, error: String(error) });
+      return [];
+    }
+  });
   const messages = fireMessages(
     plans.flatMap((p) => p.entries),
     run.deps.clock.now(),

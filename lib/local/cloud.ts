@@ -32,6 +32,8 @@ export const LOCAL_TICK_FUNCTION = 'sundial-local-tick';
 /** The local fire queue and its dead-letter queue (in AWS: the construct's FireQueue and FireDeadLetters). */
 export const LOCAL_FIRE_QUEUE = 'sundial-local-fire';
 export const LOCAL_FIRE_DEAD_LETTERS = 'sundial-local-fire-dlq';
+/** The job function (group jobs, reindex) on the local Lambda endpoint, as the construct deploys one. */
+export const LOCAL_JOB_FUNCTION = 'sundial-local-jobs';
 /** The local answer to the tick's EventBridge Scheduler schedule (GET/POST /v1/scheduler act on it). */
 export const LOCAL_TICK_SCHEDULE = 'sundial-tick';
 
@@ -135,8 +137,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       // Fan-out invokes the tick function through the local Lambda endpoint, as in AWS.
       tickFunctionName: LOCAL_TICK_FUNCTION,
       targetEnvironments: options.targetEnvironments ?? [{ account: LOCAL_ACCOUNT, region: LOCAL_REGION }],
+      jobFunctionName: LOCAL_JOB_FUNCTION,
     };
-    await ensureTable(dynamodbClient, config.tableName);
+    const addedIndexes = await ensureTable(dynamodbClient, config.tableName);
 
     const clock = options.clock ?? systemClock;
     const queue = new LocalQueueEndpoint({ clock });
@@ -211,6 +214,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       events.start();
       stops.push(() => events.stop());
     }
+    lambda.register(LOCAL_JOB_FUNCTION, (event, context) => runtime.jobs.run(event, context));
+    // A data folder from an earlier version just got its new index: fill it, as a deploy does.
+    if (addedIndexes.length > 0) await runtime.jobs.startJob({ reindex: true });
     // User targets run isolated (worker threads), so one that blocks or hangs cannot stall the API.
     await Promise.all(
       (options.functions ?? []).map(async (fn) => {
@@ -297,8 +303,8 @@ function listenError(error: unknown, what: string, flag: string): Error {
 
 /**
  * Invokes the tick every `seconds`, aligned to the wall clock (every 60 s means at each minute's start,
- * like EventBridge's rate(1 minute)). A tick runs for up to its look-ahead (a little over a minute), so
- * two may overlap, as in AWS; a third is not started while two still run.
+ * like EventBridge's rate(1 minute)). A tick ends in milliseconds; should one be slow, two may overlap, as
+ * in AWS (the second skips the shards the first holds); a third is not started while two still run.
  */
 export function startLocalClock(
   tick: () => Promise<TickReport>,

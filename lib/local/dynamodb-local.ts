@@ -5,12 +5,14 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Log } from '../log';
-import { createTableInput } from '../store/schema';
+import { createTableInput, INDEXES, indexInput, keyAttributes } from '../store/schema';
 import { freePort } from './ports';
 
 /** DynamoDB Local only accepts alphanumeric keys; these are placeholders, not credentials. */
@@ -209,11 +211,41 @@ function superviseRestarts(
   watch(state.current);
 }
 
-/** Creates the Sundial table from the schema module unless it exists already. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/**
+ * Creates the Sundial table from the schema module unless it exists already; a table made by an earlier
+ * version gets the indexes it lacks, one UpdateTable each, as `cdk deploy` adds them. Returns the names
+ * of the indexes added to an existing table (their items are indexed by the reindex job, lib/jobs/).
+ */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<string[]> {
   try {
     await client.send(new CreateTableCommand(createTableInput(tableName)));
+    return [];
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const missing = INDEXES.filter((index) => !present.has(index.name));
+  for (const index of missing) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: keyAttributes().map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+        GlobalSecondaryIndexUpdates: [{ Create: indexInput(index) }],
+      }),
+    );
+    // Writes fail (InternalFailure) while an index is CREATING: wait, as `cdk deploy` does.
+    await untilIndexActive(client, tableName, index.name);
+  }
+  return missing.map((index) => index.name);
+}
+
+async function untilIndexActive(client: DynamoDBClient, tableName: string, indexName: string) {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const index = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === indexName);
+    if (index?.IndexStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`index ${indexName} of table ${tableName} did not become active within a minute`);
 }

@@ -12,6 +12,7 @@ import { TaskBusyError } from '../errors';
 import { closeHandoffs, compactHandoffs, type Handoff } from '../task/in-flight';
 import type { Run } from '../task/schemas';
 import { type DueTask, dueAtOf, isConditionFailure, storeHandoffs, TableAdapter, taskExists } from './items';
+import { listingKeysOf } from './listing-keys';
 import { runKey, SCHEDULER_KEY, shardOf, TABLE, taskKey, tickLeaseKey } from './schema';
 
 /** The same incarnation: a task deleted and created again (or replaced) under its id is another task. */
@@ -141,7 +142,11 @@ export class DispatchStore extends TableAdapter {
     const dueAt = dueAtOf({ ...task, nextRunAt });
     if (dueAt === undefined) remove.push('dueAt', 'dueShard');
     else set.push(['dueAt', dueAt], ['dueShard', shardOf(task.id, this.shards)]);
-    if (ack.nextRunAt === null && task.state === 'active') set.push(['state', 'completed']);
+    if (ack.nextRunAt === null && task.state === 'active') {
+      // The list index follows the state (lib/store/listing-keys.ts).
+      const keys = listingKeysOf({ ...task, state: 'completed' });
+      set.push(['state', 'completed'], ['listPk', keys.listPk], ['listSk', keys.listSk]);
+    }
     const fired = ack.handoff?.record.count ?? 0;
     const clauses = [
       ...set.map(([name]) => `SET "${name}" = ?`),

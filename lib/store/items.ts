@@ -6,10 +6,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type Clock, systemClock } from '../clock';
-import { ValidationError } from '../errors';
 import type { Handoff, Handoffs } from '../task/in-flight';
 import { fireTimeOf } from '../task/plan';
 import { type Run, Task } from '../task/schemas';
+import { listingKeysOf } from './listing-keys';
 import { shardOf, taskKey } from './schema';
 
 /**
@@ -53,6 +53,7 @@ interface StoredHandoff {
   r: number;
   l?: number;
   c?: number;
+  k?: number;
 }
 
 export function storeHandoffs(handoffs: Handoffs): Record<string, StoredHandoff> {
@@ -65,7 +66,7 @@ export function storeHandoffs(handoffs: Handoffs): Record<string, StoredHandoff>
       lf: h.lastFire,
       r: h.runCountBefore,
       ...(h.lastRunAtBefore === null ? {} : { l: h.lastRunAtBefore }),
-      ...(h.closedAt === undefined ? {} : { c: h.closedAt }),
+      ...(h.closedAt === undefined ? {} : { c: h.closedAt, k: h.keptThrough }),
     };
   }
   return stored;
@@ -82,7 +83,10 @@ export function readHandoffs(stored: unknown): Handoffs {
       runCountBefore: s.r,
       lastRunAtBefore: s.l ?? null,
     };
-    if (s.c !== undefined) h.closedAt = s.c;
+    if (s.c !== undefined) {
+      h.closedAt = s.c;
+      h.keptThrough = s.k ?? s.f - 1;
+    }
     handoffs[token] = h;
   }
   return handoffs;
@@ -134,21 +138,6 @@ export const firstManualIs = 'manualRuns[0].runId = :first';
 export const lastRunBefore =
   '(attribute_not_exists(lastRunAt) OR attribute_type(lastRunAt, :null) OR lastRunAt < :lastRunAt)';
 
-export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key;
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError([{ path: 'cursor', message: 'not a cursor this API returned' }]);
-}
-
 export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
   return error instanceof ConditionalCheckFailedException;
 }
@@ -188,6 +177,7 @@ export abstract class TableAdapter {
       groupKey: task.group,
       dueShard: dueAt === undefined ? undefined : shardOf(task.id, this.shards),
       dueAt,
+      ...listingKeysOf(task),
     };
   }
 
@@ -269,6 +259,12 @@ export abstract class TableAdapter {
         set.push(`#${field} = :${field}`);
         values[`:${field}`] = fields[field];
       }
+    }
+    // The listing keys follow state and group (listingKeysOf); always set, so any change also indexes
+    // an item written before the list index existed.
+    for (const [field, value] of Object.entries(listingKeysOf(next))) {
+      set.push(`${field} = :${field}`);
+      values[`:${field}`] = value;
     }
     if (handoffs && JSON.stringify(handoffs) !== JSON.stringify(current.handoffs)) {
       if (Object.keys(handoffs).length === 0) remove.push('handoffs');

@@ -7,7 +7,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
@@ -20,18 +19,12 @@ import {
 } from '../errors';
 import { COMMITTED_AHEAD_MS, closeHandoffs, taskAsOf } from '../task/in-flight';
 import { isSchedulingChange } from '../task/patch';
-import type { Run, Task, TaskState } from '../task/schemas';
-import {
-  type DueTask,
-  decodeCursor,
-  encodeCursor,
-  isConditionFailure,
-  type Page,
-  TableAdapter,
-  taskAbsent,
-  taskExists,
-} from './items';
-import { RUN_SK_PREFIX, TABLE, TASK_SK, taskKey } from './schema';
+import type { Run, Task } from '../task/schemas';
+import { CursorCodec, tableCursorSecret } from './cursor';
+import { type DueTask, isConditionFailure, type Page, TableAdapter, taskAbsent, taskExists } from './items';
+import { groupPrefix, LISTED_STATES, listPartition } from './listing-keys';
+import { LIST_SHARDS, RUN_SK_PREFIX, TABLE, taskKey } from './schema';
+import { TaskListing, type TaskQuery } from './task-listing';
 
 // Condition parts of user writes (see items.ts for the tick's).
 /** The task is still at the version the change was computed from: no other user change slipped in. */
@@ -50,6 +43,11 @@ export interface BatchChange {
   change: TaskChange;
   expectedVersion?: number;
   path?: string;
+  /**
+   * The task as the caller read it (a group index page): the first attempt writes from it without a read
+   * of its own; its conditions still catch anything that changed since.
+   */
+  seen?: DueTask;
 }
 
 export type { DueTask, Lease, Page, TaskStoreOptions } from './items';
@@ -200,8 +198,11 @@ export class TaskStore extends TableAdapter {
    * TasksNotFoundError; a change that throws (a refused value) fails it before anything is written.
    */
   async modifyTasks(changes: BatchChange[]): Promise<{ task: Task; changed: boolean }[]> {
+    const given = changes.every((c) => c.seen)
+      ? new Map(changes.map((c) => [c.taskId, c.seen as DueTask]))
+      : undefined;
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const current = await this.getDueTasks(changes.map((c) => c.taskId));
+      const current = attempt === 1 && given ? given : await this.getDueTasks(changes.map((c) => c.taskId));
       const missing = changes.flatMap((c, i) =>
         current.has(c.taskId) ? [] : [{ path: c.path ?? `ids.${i}`, taskId: c.taskId }],
       );
@@ -273,9 +274,17 @@ export class TaskStore extends TableAdapter {
     await Promise.all(ids.map((id) => limit(() => this.deleteRuns(id))));
   }
 
-  /** Every task of a group, read from the group index (eventually consistent: writes re-check). */
-  async *groupTasks(group: string): AsyncGenerator<DueTask> {
-    let startKey: Record<string, unknown> | undefined;
+  /**
+   * Up to `limit` tasks of a group from `startKey` on, in id order, read from the group index (eventually
+   * consistent: every write re-checks), and the key to continue from, absent after the last task.
+   */
+  async groupPage(
+    group: string,
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+  ): Promise<{ tasks: DueTask[]; next?: Record<string, unknown> }> {
+    const tasks: DueTask[] = [];
+    let next = startKey;
     do {
       const page = await this.doc.send(
         new QueryCommand({
@@ -283,53 +292,48 @@ export class TaskStore extends TableAdapter {
           IndexName: TABLE.groupIndex.name,
           KeyConditionExpression: 'groupKey = :group',
           ExpressionAttributeValues: { ':group': group },
-          ExclusiveStartKey: startKey,
+          ExclusiveStartKey: next,
+          Limit: limit - tasks.length,
         }),
       );
-      for (const item of page.Items ?? []) yield this.toDueTask(item);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      for (const item of page.Items ?? []) tasks.push(this.toDueTask(item));
+      next = page.LastEvaluatedKey;
+    } while (next && tasks.length < limit);
+    return { tasks, next };
   }
 
-  /** Applies `change` to every task of a group, many conditional writes at once. */
-  async modifyGroup(group: string, change: TaskChange): Promise<{ matched: number; changed: number }> {
-    const limit = pLimit(GROUP_CONCURRENCY);
-    const work: Promise<boolean>[] = [];
-    for await (const seen of this.groupTasks(group)) {
-      work.push(
-        limit(async () => {
-          try {
-            return (await this.modifyTask(seen.task.id, change, { seen })).changed;
-          } catch (error) {
-            if (error instanceof TaskNotFoundError) return false; // deleted meanwhile
-            throw error;
-          }
+  /**
+   * How many tasks a group holds, counted on the list index (keys only: about 150 bytes a task), all its
+   * partitions at once.
+   */
+  async countGroup(group: string): Promise<number> {
+    const counts = await Promise.all(
+      LISTED_STATES.flatMap((state) =>
+        Array.from({ length: LIST_SHARDS }, async (_, shard) => {
+          let count = 0;
+          let startKey: Record<string, unknown> | undefined;
+          do {
+            const page = await this.doc.send(
+              new QueryCommand({
+                TableName: this.tableName,
+                IndexName: TABLE.listIndex.name,
+                KeyConditionExpression: 'listPk = :pk AND begins_with(listSk, :prefix)',
+                ExpressionAttributeValues: {
+                  ':pk': listPartition(state, shard),
+                  ':prefix': groupPrefix(group),
+                },
+                Select: 'COUNT',
+                ExclusiveStartKey: startKey,
+              }),
+            );
+            count += page.Count ?? 0;
+            startKey = page.LastEvaluatedKey;
+          } while (startKey);
+          return count;
         }),
-      );
-    }
-    const results = await Promise.all(work);
-    return { matched: results.length, changed: results.filter(Boolean).length };
-  }
-
-  /** Deletes every task of a group and their run histories. */
-  async deleteGroup(group: string): Promise<{ matched: number; changed: number }> {
-    const limit = pLimit(GROUP_CONCURRENCY);
-    const work: Promise<boolean>[] = [];
-    for await (const seen of this.groupTasks(group)) {
-      work.push(
-        limit(() =>
-          this.deleteTask(seen.task.id).then(
-            () => true,
-            (error) => {
-              if (error instanceof TaskNotFoundError) return false;
-              throw error;
-            },
-          ),
-        ),
-      );
-    }
-    const results = await Promise.all(work);
-    return { matched: results.length, changed: results.filter(Boolean).length };
+      ),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   async getTask(taskId: string): Promise<Task | undefined> {
@@ -344,52 +348,27 @@ export class TaskStore extends TableAdapter {
     return Item ? this.toDueTask(Item) : undefined;
   }
 
-  /** Lists tasks, optionally by group (group index) and state; pages are filled up to `limit`. */
-  async listTasks(query: {
-    group?: string;
-    state?: TaskState;
-    limit: number;
-    cursor?: string;
-  }): Promise<Page<Task>> {
-    const filters = [`sk = :taskSk`];
-    const values: Record<string, unknown> = { ':taskSk': TASK_SK };
-    const names: Record<string, string> = {};
-    if (query.state) {
-      filters.push('#state = :state');
-      values[':state'] = query.state;
-      names['#state'] = 'state';
-    }
-    const tasks: Task[] = [];
-    let startKey = decodeCursor(query.cursor);
-    do {
-      const common = {
-        TableName: this.tableName,
-        Limit: query.limit - tasks.length,
-        ExclusiveStartKey: startKey,
-        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-      };
-      const page = query.group
-        ? await this.doc.send(
-            new QueryCommand({
-              ...common,
-              IndexName: TABLE.groupIndex.name,
-              KeyConditionExpression: 'groupKey = :group',
-              FilterExpression: filters.join(' AND '),
-              ExpressionAttributeValues: { ...values, ':group': query.group },
-            }),
-          )
-        : await this.doc.send(
-            new ScanCommand({
-              ...common,
-              FilterExpression: filters.join(' AND '),
-              ExpressionAttributeValues: values,
-            }),
-          );
-      for (const item of page.Items ?? []) tasks.push(this.viewOf(this.toDueTask(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && tasks.length < query.limit);
-    return { items: tasks, cursor: encodeCursor(startKey) };
+  /** Lists tasks, optionally by group and state, from the indexes (see TaskListing). */
+  listTasks(query: TaskQuery): Promise<Page<Task>> {
+    return this.listing.listTasks(query);
   }
+
+  /** Run history, newest first. */
+  listRuns(taskId: string, query: { limit: number; cursor?: string }): Promise<Page<Run>> {
+    return this.listing.listRuns(taskId, query);
+  }
+
+  /** Listing reads: made on first use, so the cursor secret is read only by those that list. */
+  private get listing(): TaskListing {
+    this.#listing ??= new TaskListing(
+      this.doc,
+      this.tableName,
+      new CursorCodec(tableCursorSecret(this.doc, this.tableName)),
+      (item) => this.viewOf(this.toDueTask(item)),
+    );
+    return this.#listing;
+  }
+  #listing?: TaskListing;
 
   /** Deletes a task and its run history; TaskNotFoundError if it does not exist. */
   async deleteTask(taskId: string): Promise<void> {
@@ -432,21 +411,5 @@ export class TaskStore extends TableAdapter {
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-  }
-
-  /** Run history, newest first (run ids are ULIDs, so key order is claim order). */
-  async listRuns(taskId: string, query: { limit: number; cursor?: string }): Promise<Page<Run>> {
-    const page = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
-        ExpressionAttributeValues: { ':pk': taskKey(taskId).pk, ':run': RUN_SK_PREFIX },
-        ScanIndexForward: false,
-        Limit: query.limit,
-        ExclusiveStartKey: decodeCursor(query.cursor),
-      }),
-    );
-    const runs = (page.Items ?? []).map(({ pk: _pk, sk: _sk, expiresAt: _e, ...run }) => run as Run);
-    return { items: runs, cursor: encodeCursor(page.LastEvaluatedKey) };
   }
 }

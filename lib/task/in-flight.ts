@@ -4,9 +4,11 @@ import type { Task } from './schemas';
 
 /**
  * A change a user makes now applies to fires after now + this: a fire worker may already hold an
- * occurrence due within it (it waits in-process for the second), so it is committed.
+ * occurrence due within it (it waits in-process for the second), so it is committed. A worker reads the
+ * task when the message becomes visible, at most 1.3 s before its second (MESSAGE_LEAD_MS plus SQS's
+ * whole-second delays), and the entry fires at most 1 s into that second: 2.3 s, so 2.5 s is safe.
  */
-export const COMMITTED_AHEAD_MS = 1_500;
+export const COMMITTED_AHEAD_MS = 2_500;
 /**
  * A hand-off is kept on the task this long after its last fire: a fire message retried by the queue
  * (up to its 5 receives × 180 s visibility) still finds its token.
@@ -30,8 +32,14 @@ export interface Handoff {
   runCountBefore: number;
   /** The task's lastRunAt before the hand-off (epoch ms). */
   lastRunAtBefore: number | null;
-  /** Set when a user change (or a paused scheduler) took back every fire after this instant. */
+  /**
+   * Set when a user change (or a paused scheduler) took back the fires after this instant: the hand-off
+   * then keeps its first `count` occurrences only (jitter may put a later occurrence's fire before an
+   * earlier one's, so the kept ones are those before the first fire past the cutoff).
+   */
   closedAt?: number;
+  /** With `closedAt`: the last occurrence kept (scheduledAt; before `from` when none is). */
+  keptThrough?: number;
 }
 
 /** The hand-offs of one task by token; the token travels with each fire message. */
@@ -51,9 +59,14 @@ export function handoffFires(task: PlanTask, handoff: Handoff): PlannedFire[] {
   return fires;
 }
 
-/** Whether the fire worker delivers an occurrence of a hand-off: recorded, and not taken back. */
-export function isDeliverable(handoff: Handoff | undefined, fireAt: number): boolean {
-  return handoff !== undefined && (handoff.closedAt === undefined || fireAt <= handoff.closedAt);
+/**
+ * Whether the fire worker delivers occurrence `scheduledAt` of a hand-off: recorded, and not taken back
+ * (a closed hand-off keeps its occurrences up to `keptThrough`; a schedule changed since cannot say which
+ * they were, so the bound is stored).
+ */
+export function isDeliverable(handoff: Handoff | undefined, scheduledAt: number): boolean {
+  if (handoff === undefined) return false;
+  return handoff.closedAt === undefined || scheduledAt <= (handoff.keptThrough ?? handoff.from - 1);
 }
 
 /** Drops hand-offs whose last fire is long past (see HANDOFF_RETAIN_MS). */
@@ -88,7 +101,9 @@ export function closeHandoffs<T extends ScheduledTask>(
   for (const [token, h] of Object.entries(handoffs)) {
     if (h.closedAt !== undefined || h.lastFire <= cutoff) continue;
     const fires = handoffFires(task, h);
-    const kept = fires.filter((f) => f.fireAt <= cutoff);
+    // The kept fires are a prefix (see Handoff.closedAt), so counters and the worker agree on them.
+    const firstPast = fires.findIndex((f) => f.fireAt > cutoff);
+    const kept = firstPast < 0 ? fires : fires.slice(0, firstPast);
     const back = fires.length - kept.length;
     if (back === 0) continue;
     takenBack += back;
@@ -97,7 +112,9 @@ export function closeHandoffs<T extends ScheduledTask>(
       firstBack = first;
       lastBefore = kept.at(-1)?.scheduledAt ?? h.lastRunAtBefore;
     }
-    out[token] = { ...h, count: kept.length, lastFire: kept.at(-1)?.fireAt ?? h.at, closedAt: cutoff };
+    const lastFire = kept.length ? Math.max(...kept.map((f) => f.fireAt)) : h.at;
+    const keptThrough = kept.at(-1)?.scheduledAt ?? h.from - 1;
+    out[token] = { ...h, count: kept.length, lastFire, closedAt: cutoff, keptThrough };
   }
   if (firstBack === undefined) return { task, handoffs: out, takenBack };
   const adjusted = {

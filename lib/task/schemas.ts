@@ -421,6 +421,44 @@ export const GroupResult = z.object({
 });
 export type GroupResult = z.infer<typeof GroupResult>;
 
+/** What a group operation does to every task of the group. */
+export const GroupAction = z.enum(['pause', 'resume', 'delete']);
+export type GroupAction = z.infer<typeof GroupAction>;
+
+/** Group jobs' ids are ULIDs. */
+export const JobId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'a job id (26 characters, as returned)');
+
+/** Failures a job keeps as examples (the count covers all of them). */
+export const MAX_JOB_FAILURES = 10;
+
+/**
+ * A group operation larger than one request does: it runs in the background, and `GET /v1/jobs/{id}`
+ * reports its progress, then its final count.
+ */
+export const GroupJob = z.object({
+  id: JobId,
+  action: GroupAction,
+  group: GroupId,
+  status: z.enum(['running', 'done']),
+  total: z
+    .number()
+    .int()
+    .min(0)
+    .nullable()
+    .describe('tasks in the group when the job started; null until counted'),
+  done: z.number().int().min(0).describe('tasks processed so far (changed, already so, or failed)'),
+  changed: z.number().int().min(0).describe('tasks the job changed'),
+  failed: z.number().int().min(0).describe('tasks the job could not change (kept changing under it)'),
+  failures: z
+    .array(z.object({ taskId: TaskId, message: z.string() }))
+    .max(MAX_JOB_FAILURES)
+    .describe(`the first ${MAX_JOB_FAILURES} failures`),
+  createdAt: isoInstant,
+  updatedAt: isoInstant,
+  finishedAt: isoInstant.optional(),
+});
+export type GroupJob = z.infer<typeof GroupJob>;
+
 /** The tick schedule (EventBridge Scheduler) as GET /v1/scheduler reports it. */
 export const SchedulerState = z.object({
   name: z.string(),
@@ -466,4 +504,6 @@ export const PROBLEM_TYPES = {
   schedulerUnavailable: 'urn:sundial:problem:scheduler-unavailable',
   fireQueueUnavailable: 'urn:sundial:problem:fire-queue-unavailable',
   crossSite: 'urn:sundial:problem:cross-site',
+  jobNotFound: 'urn:sundial:problem:job-not-found',
+  groupBusy: 'urn:sundial:problem:group-busy',
 } as const;

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Sundial } from '../../cdk/sundial';
 import { SundialStack } from '../../cdk/sundial-stack';
 import { ENV } from '../../lib/config';
-import { TABLE } from '../../lib/store/schema';
+import { INDEXES, TABLE } from '../../lib/store/schema';
 
 let template: Template;
 let crossAccount: Template;
@@ -55,7 +55,7 @@ describe('the Sundial stack', () => {
         { AttributeName: TABLE.partitionKey.name, KeyType: 'HASH' },
         { AttributeName: TABLE.sortKey.name, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: [TABLE.dueIndex, TABLE.groupIndex].map((index) =>
+      GlobalSecondaryIndexes: INDEXES.map((index) =>
         Match.objectLike({
           IndexName: index.name,
           KeySchema: [
@@ -85,9 +85,9 @@ describe('the Sundial stack', () => {
     });
   });
 
-  it('runs its three functions on the newest Node.js runtime with the table and prefixes in the environment', () => {
+  it('runs its functions on the newest Node.js runtime with the table and prefixes in the environment', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(fns).toHaveLength(3);
+    expect(fns).toHaveLength(4);
     for (const fn of fns) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Environment.Variables).toMatchObject({

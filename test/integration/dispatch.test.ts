@@ -40,7 +40,9 @@ function expectOnceEach(events: { taskId: string; scheduledAt: string; runId: st
 }
 
 describe('hand-offs are claims: each occurrence fires once', () => {
-  it('8 concurrent ticks and 8 concurrent nudges hand each occurrence off once; each fires once, at its second', async () => {
+  it('8 concurrent ticks and 8 concurrent nudges hand each occurrence off once; each fires once, at its second', {
+    timeout: 120_000,
+  }, async () => {
     const race = await createTestTable({ shards: 8, clock });
     clock.set(T0);
     const tasks = [

@@ -4,7 +4,7 @@ import { Loading, ProblemAlert, Section, useNotify } from '../components/common'
 import { Confirm } from '../components/confirm';
 import { POLL_MS, useLive } from '../live';
 import { href } from '../router';
-import type { GroupResult } from '../types';
+import type { GroupJob, GroupResult } from '../types';
 
 /** Tasks read to find the groups: the API lists tasks, not groups, so the scan is bounded. */
 export const GROUP_SCAN_LIMIT = 500;
@@ -43,6 +43,8 @@ async function scanGroups(signal: AbortSignal): Promise<{ groups: GroupCounts[];
 }
 
 type Verb = 'pause' | 'resume' | 'delete';
+/** How often a group job's progress is read. */
+const JOB_POLL_MS = 1000;
 const DONE: Record<Verb, string> = { pause: 'paused', resume: 'resumed', delete: 'deleted' };
 
 function useGroupAction(onDone: () => void) {
@@ -55,8 +57,16 @@ function useGroupAction(onDone: () => void) {
     setError(undefined);
     try {
       const call = { pause: api.pauseGroup, resume: api.resumeGroup, delete: api.deleteGroup }[verb];
-      const out: GroupResult = await call(name);
-      const text = `Group ${out.group}: ${out.matched} tasks, ${out.changed} ${DONE[verb]}`;
+      let out: GroupResult | GroupJob = await call(name);
+      // A large group runs as a job: follow it until done, showing how far it got.
+      while ('status' in out && out.status === 'running') {
+        setResult(`Group ${out.group}: ${out.done} of ${out.total ?? '?'} tasks done…`);
+        await new Promise((resolve) => setTimeout(resolve, JOB_POLL_MS));
+        out = await api.getJob(out.id);
+      }
+      const counts = 'status' in out ? { matched: out.done, changed: out.changed } : out;
+      const failed = 'status' in out && out.failed > 0 ? `, ${out.failed} failed` : '';
+      const text = `Group ${out.group}: ${counts.matched} tasks, ${counts.changed} ${DONE[verb]}${failed}`;
       setResult(text);
       notify(text);
       onDone();

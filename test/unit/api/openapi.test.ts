@@ -15,6 +15,7 @@ describe('docs/openapi.json', () => {
       '/v1/groups/{group}/resume',
       '/v1/health',
       '/v1/health/live',
+      '/v1/jobs/{id}',
       '/v1/scheduler',
       '/v1/scheduler/pause',
       '/v1/scheduler/resume',

@@ -159,7 +159,7 @@ describe('every request bounds its schedule search (issue 16)', () => {
       searchLimits: limits,
       elapsedMs,
     });
-    return createApp({ tasks, scheduler: undefined as never });
+    return createApp({ tasks, groups: undefined as never, scheduler: undefined as never });
   }
 
   const post = (target: ReturnType<typeof app>, path: string, body: unknown) =>

@@ -98,7 +98,12 @@ describe('closeHandoffs and taskAsOf', () => {
     expect(closed.takenBack).toBe(8);
     expect(closed.task).toMatchObject({ runCount: 4, nextRunAt: '2026-06-01T00:00:50.000Z' });
     const tok = closed.handoffs.tok as Handoff;
-    expect(tok).toMatchObject({ closedAt: T0 + 41_500, count: 4, lastFire: T0 + 40_000 });
+    expect(tok).toMatchObject({
+      closedAt: T0 + 41_500,
+      count: 4,
+      lastFire: T0 + 40_000,
+      keptThrough: T0 + 40_000,
+    });
     expect(isDeliverable(tok, T0 + 40_000)).toBe(true);
     expect(isDeliverable(tok, T0 + 50_000)).toBe(false);
     // Closing again changes nothing; a later view agrees with the closed counters.
@@ -116,6 +121,20 @@ describe('closeHandoffs and taskAsOf', () => {
       runCount: 0,
       nextRunAt: '2026-06-01T00:01:00.000Z',
     });
+  });
+
+  it('with jitter, the fires kept are those before the first one past the cutoff: counters and worker agree', () => {
+    // Every 10 s with 30 s of jitter: fire times are not in the order of the occurrences.
+    const jittered = task({ jitterSeconds: 30 });
+    const h = handOff(jittered, T0 + 1_000, T0 + 121_000);
+    const fires = handoffFires(jittered, h.record);
+    const cutoff = T0 + 72_000;
+    const firstPast = fires.findIndex((f) => f.fireAt > cutoff);
+    const closed = closeHandoffs(h.after, { t: h.record }, cutoff);
+    const delivered = fires.filter((f) => isDeliverable(closed.handoffs.t, f.scheduledAt));
+    expect(delivered).toEqual(fires.slice(0, firstPast));
+    expect(closed.task.runCount).toBe(delivered.length);
+    expect(closed.task.nextRunAt).toBe(toIso(fires[firstPast]?.scheduledAt as number));
   });
 
   it('forgets hand-offs long past their last fire, and only those', () => {
