@@ -17,6 +17,14 @@ export const ENV = {
   /** The job function (group jobs, reindex): the API starts jobs on it, it continues its own. */
   jobFunctionName: 'SUNDIAL_JOB_FUNCTION_NAME',
   /**
+   * Targets whose outcomes Sundial sees (registered with `sundial.addTarget`: their asynchronous
+   * invocations report to the outcome queue): `NAME=SECONDS` pairs, comma-separated, SECONDS being how
+   * long after a fire the outcome must have come (the function's timeout plus its event's longest age).
+   */
+  trackedTargets: 'SUNDIAL_TRACKED_TARGETS',
+  /** The queue a final failure's event and error go to, after the last attempt (the run dead-letter queue). */
+  runDeadLetterQueueUrl: 'SUNDIAL_RUN_DEAD_LETTER_QUEUE_URL',
+  /**
    * Where target ARNs may point: `ACCOUNT/REGION` pairs, comma-separated, `*` for any (the construct sets
    * its own account and region). Unset: targets are given by name only.
    */
@@ -41,6 +49,8 @@ export const DEFAULTS = {
   scheduleGroup: 'default',
 } as const;
 
+/** One `NAME=SECONDS` entry of ENV.trackedTargets. */
+export const TRACKED_TARGET = /^[A-Za-z0-9_-]{1,64}=\d{1,6}$/;
 /** One `ACCOUNT/REGION` entry of ENV.targetEnvironments. */
 export const TARGET_ENVIRONMENT = /^(\d{12}|\*)\/([a-z]{2}(-[a-z]+)+-\d+|\*)$/;
 const list = (v: string) =>
@@ -59,6 +69,18 @@ const configSchema = z.object({
   [ENV.tickFunctionName]: z.string().min(1).optional(),
   [ENV.fireQueueUrl]: z.string().url().optional(),
   [ENV.jobFunctionName]: z.string().min(1).optional(),
+  [ENV.trackedTargets]: z
+    .string()
+    .default('')
+    .transform(list)
+    .refine(
+      (pairs) => pairs.every((p) => TRACKED_TARGET.test(p)),
+      'expected NAME=SECONDS pairs, e.g. sundial-report=960',
+    )
+    .transform(
+      (pairs) => new Map(pairs.map((p) => [p.split('=')[0] as string, Number(p.split('=')[1]) * 1000])),
+    ),
+  [ENV.runDeadLetterQueueUrl]: z.string().url().optional(),
   [ENV.targetEnvironments]: z
     .string()
     .default('')
@@ -125,6 +147,13 @@ export interface SundialConfig {
   fireQueueUrl?: string;
   /** The job function (absent: a group job runs in the process that starts it). */
   jobFunctionName?: string;
+  /**
+   * Targets whose outcomes come back (function name → milliseconds after a fire by which the outcome must
+   * have come, else the run is closed as timed_out); runs of other targets stay `delivered`.
+   */
+  trackedTargets?: ReadonlyMap<string, number>;
+  /** Where a run's event and error go after its last attempt failed (absent: only logged). */
+  runDeadLetterQueueUrl?: string;
 }
 
 /** Reads the configuration once, failing fast with every missing or malformed variable named. */
@@ -148,5 +177,7 @@ export function readConfig(env: Record<string, string | undefined>): SundialConf
     targetEnvironments: e[ENV.targetEnvironments],
     fireQueueUrl: e[ENV.fireQueueUrl],
     jobFunctionName: e[ENV.jobFunctionName],
+    trackedTargets: e[ENV.trackedTargets],
+    runDeadLetterQueueUrl: e[ENV.runDeadLetterQueueUrl],
   };
 }

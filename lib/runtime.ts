@@ -145,6 +145,11 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     }),
     tick: (request: TickRequest = {}) => runTick(tickDeps, tickOptions, request),
     fire: (event: SQSEvent) => handleFire(fireDeps, event, options.fire),
+    // Replaced by lib/outcome (issue 10): records outcomes from the outcome queue.
+    outcome: async (_event: SQSEvent) => ({
+      response: { batchItemFailures: [] as { itemIdentifier: string }[] },
+      report: {},
+    }),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Task, TaskState } from '../task/schemas';
+import type { FailureStatus, Task, TaskState } from '../task/schemas';
 import { LIST_SHARDS, shardOf } from './schema';
 
 /** The states in listing order: a listing of every state reads the active tasks first. */
@@ -41,4 +41,39 @@ export function groupPrefix(group: string): string {
 /** The task id a `listSk` ends with. */
 export function idOfListSk(listSk: string): string {
   return listSk.slice(listSk.indexOf(SEPARATOR) + 1);
+}
+
+/**
+ * Runs that ended badly for good are listed across tasks (GET /v1/runs?status=) from the list index too:
+ * `listPk` = `runs#<status>#<YYYY-MM-DD>` (the UTC day the run ended), `listSk` = `<finishedAt>#<runId>`,
+ * so a day's partition reads newest first, and the days before it after. One partition a day takes 1,000
+ * index writes a second: far more final failures than any deployment should see.
+ */
+export function failedRunKeys(status: FailureStatus, finishedAt: string, runId: string): ListingKeys {
+  return { listPk: failedRunPartition(status, finishedAt.slice(0, 10)), listSk: `${finishedAt}#${runId}` };
+}
+
+/** The `listPk` of one day's runs that ended in `status`; `day` is `YYYY-MM-DD` (UTC). */
+export function failedRunPartition(status: FailureStatus, day: string): string {
+  return `runs#${status}#${day}`;
+}
+
+/**
+ * Tracking items with a run whose outcome is due (lib/task/tracking.ts), for the sweeper: `listPk` =
+ * `sweep#<shard>`, `listSk` = `<sweepAt, 15 digits>#<taskId>`, so a query for `listSk < now` finds them.
+ */
+export function sweepKeys(taskId: string, sweepAt: number): ListingKeys {
+  return {
+    listPk: sweepPartition(shardOf(taskId, LIST_SHARDS)),
+    listSk: `${sweepSortKey(sweepAt)}#${taskId}`,
+  };
+}
+
+export function sweepPartition(shard: number): string {
+  return `sweep#${shard}`;
+}
+
+/** The `listSk` bound of a sweep at `at`: every item due by then sorts below it. */
+export function sweepSortKey(at: number): string {
+  return String(Math.max(0, Math.floor(at))).padStart(15, '0');
 }

@@ -56,6 +56,12 @@ export const INDEXES = [TABLE.dueIndex, TABLE.groupIndex, TABLE.listIndex] as co
 export const LIST_SHARDS = 16;
 
 export const TASK_SK = 'TASK';
+/**
+ * A task's tracking item, beside its task item (lib/task/tracking.ts): its runs in progress, queued and
+ * waiting for a retry. Small and out of every projected index, so a tracked run's writes cost the same
+ * whatever the task's payload. Sorts after TASK: one Query from TASK reads both.
+ */
+export const TRACK_SK = 'TRACK';
 export const RUN_SK_PREFIX = 'RUN#';
 
 /** The item that says whether the scheduler is paused (written by the API, read by the dispatcher). */
@@ -65,6 +71,7 @@ export const SCHEDULER_KEY = { pk: 'SCHEDULER', sk: 'STATE' } as const;
 export const tickLeaseKey = (from: number, to: number) => ({ pk: 'TICK', sk: `LEASE#${from}-${to}` });
 
 export const taskKey = (taskId: string) => ({ pk: `TASK#${taskId}`, sk: TASK_SK });
+export const trackingKey = (taskId: string) => ({ pk: `TASK#${taskId}`, sk: TRACK_SK });
 export const runKey = (taskId: string, runId: string) => ({
   pk: `TASK#${taskId}`,
   sk: `${RUN_SK_PREFIX}${runId}`,

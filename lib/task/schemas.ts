@@ -170,6 +170,35 @@ const Payload = z
     description: `any JSON value, at most ${MAX_PAYLOAD_BYTES} bytes as JSON text and ${MAX_PAYLOAD_DEPTH} levels of nesting`,
   }) as z.ZodType<z.core.util.JSONType, z.core.util.JSONType>;
 
+/**
+ * Retries of a failed or timed-out run (Step Functions' names): the same occurrence again, same runId,
+ * attempt + 1, `delaySeconds × backoffRate^(n-1)` after the n-th failure, at most `maxDelaySeconds`.
+ * `maxAttempts` counts every attempt, the first included, as the AWS SDKs do (3 = one try, two retries).
+ * Applies to targets whose outcomes Sundial sees (registered with `sundial.addTarget`, or local ones).
+ */
+export const MAX_ATTEMPTS = 10;
+export const Retry = z.strictObject({
+  maxAttempts: z.number().int().min(1).max(MAX_ATTEMPTS),
+  delaySeconds: z.number().int().min(0).max(86_400).default(30),
+  backoffRate: z.number().min(1).max(10).default(2),
+  maxDelaySeconds: z.number().int().min(1).max(86_400).default(3_600),
+});
+export type Retry = z.output<typeof Retry>;
+
+/**
+ * How many runs of a task may be in progress at once (APScheduler's `max_instances`, sisy's
+ * `allow_overlap`). `skip`: an occurrence due while `maxConcurrent` runs are in progress is recorded
+ * `skipped` (reason `overlap`); `queue`: it waits for a slot, at most MAX_QUEUED of them per task (beyond
+ * that, skipped with reason `queue-full`). Applies to targets whose outcomes Sundial sees.
+ */
+export const MAX_QUEUED = 10;
+export const OverlapPolicy = z.enum(['allow', 'skip', 'queue']);
+export const Overlap = z.strictObject({
+  policy: OverlapPolicy,
+  maxConcurrent: z.number().int().min(1).max(100).default(1),
+});
+export type Overlap = z.output<typeof Overlap>;
+
 /** The fields a user sets on a task. */
 export const TaskInput = z.strictObject({
   id: TaskId.optional(),
@@ -191,6 +220,8 @@ export const TaskInput = z.strictObject({
   jitterSeconds: z.number().int().min(0).max(3600).optional(),
   runImmediately: z.boolean().default(false),
   misfire: Misfire.default({ graceSeconds: 300, policy: 'once' }),
+  retry: Retry.optional(),
+  overlap: Overlap.optional(),
   enabled: z.boolean().default(true),
 });
 export type TaskInput = z.input<typeof TaskInput>;
@@ -198,6 +229,18 @@ export type TaskDefinition = z.output<typeof TaskInput>;
 
 export const TaskState = z.enum(['active', 'paused', 'completed']);
 export type TaskState = z.infer<typeof TaskState>;
+
+export const RunSource = z.enum(['schedule', 'manual']);
+/**
+ * A run's life: `claimed` (held, not yet accepted by the target; legacy) → `delivered` (Lambda accepted
+ * the event) → `succeeded` | `failed` | `timed_out` (the function's outcome, for targets whose outcomes
+ * Sundial sees), or `skipped` (overlap). A target not registered for outcomes stays `delivered`.
+ */
+export const RunStatus = z.enum(['claimed', 'delivered', 'succeeded', 'failed', 'timed_out', 'skipped']);
+export type RunStatus = z.infer<typeof RunStatus>;
+/** Bounds of what a run record keeps of a function's error and response. */
+export const MAX_ERROR_MESSAGE = 1024;
+export const MAX_RESPONSE_EXCERPT = 1024;
 
 /** A stored task as the API returns it. */
 export const Task = TaskInput.extend({
@@ -211,14 +254,38 @@ export const Task = TaskInput.extend({
   createdAt: isoInstant,
   updatedAt: isoInstant,
   version: z.number().int().min(1),
+  /** The outcome of the latest run that ended (targets whose outcomes Sundial sees). */
+  lastStatus: RunStatus.optional(),
+  /** The latest failure's error, bounded; kept after a success so the last failure stays visible. */
+  lastError: z.string().optional(),
+  /** Runs in a row that ended failed or timed out for good (retries exhausted); 0 after a success. */
+  consecutiveFailures: z.number().int().min(0).optional(),
+  /** Runs in progress now (delivered without an outcome yet, or waiting for a retry); GET of one task only. */
+  runsInProgress: z.number().int().min(0).optional(),
+  /** Occurrences waiting for a slot (overlap `queue`); GET of one task only. */
+  queuedRuns: z.number().int().min(0).optional(),
 });
 export type Task = z.infer<typeof Task>;
 
-export const RunSource = z.enum(['schedule', 'manual']);
-/** `claimed`: a tick holds the occurrence and has not yet had it accepted by the target. */
-export const RunStatus = z.enum(['claimed', 'delivered', 'failed']);
+/** Statuses a run ends in for good (a `failed` or `timed_out` run with `retryAt` is retried). */
+export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'timed_out', 'skipped'];
+/** Statuses of runs that ended badly, listed across tasks by `GET /v1/runs?status=`. */
+export const FailureStatus = z.enum(['failed', 'timed_out']);
+export type FailureStatus = z.infer<typeof FailureStatus>;
 
-/** One fired occurrence. */
+/** One attempt of a retried run, as its history keeps it (the run itself shows the latest). */
+export const RunAttempt = z.object({
+  attempt: z.number().int().min(1),
+  status: RunStatus,
+  firedAt: isoInstant,
+  finishedAt: isoInstant.optional(),
+  durationMs: z.number().int().min(0).optional(),
+  errorType: z.string().optional(),
+  errorMessage: z.string().optional(),
+});
+export type RunAttempt = z.infer<typeof RunAttempt>;
+
+/** One fired occurrence: its latest attempt, and the earlier ones in `attempts`. */
 export const Run = z.object({
   taskId: TaskId,
   runId: z.string(),
@@ -227,7 +294,21 @@ export const Run = z.object({
   attempt: z.number().int().min(1),
   source: RunSource,
   status: RunStatus,
+  /** Why a delivery failed (Lambda refused the event), or why a run was skipped. */
   error: z.string().optional(),
+  reason: z.enum(['overlap', 'queue-full']).optional(),
+  /** When the outcome came, and how long after `firedAt` (the target's queueing included). */
+  finishedAt: isoInstant.optional(),
+  durationMs: z.number().int().min(0).optional(),
+  /** The function's error: its type (e.g. `Error`, `Sandbox.Timedout`) and message, bounded. */
+  errorType: z.string().optional(),
+  errorMessage: z.string().max(MAX_ERROR_MESSAGE).optional(),
+  /** The first MAX_RESPONSE_EXCERPT characters of what the function returned, as JSON text. */
+  response: z.string().max(MAX_RESPONSE_EXCERPT).optional(),
+  /** A failed attempt that will be retried: when the next attempt fires. */
+  retryAt: isoInstant.optional(),
+  /** Earlier attempts of this run, oldest first. */
+  attempts: z.array(RunAttempt).optional(),
 });
 export type Run = z.infer<typeof Run>;
 
@@ -262,10 +343,19 @@ export const ListTasksQuery = z.strictObject({
 export type ListTasksQuery = z.input<typeof ListTasksQuery>;
 
 export const ListRunsQuery = z.strictObject({
+  status: RunStatus.optional(),
   limit: z.coerce.number<number | string>().int().min(1).max(100).default(50),
   cursor: z.string().max(2048).optional(),
 });
 export type ListRunsQuery = z.input<typeof ListRunsQuery>;
+
+/** GET /v1/runs: runs of every task that ended in this status for good, newest first. */
+export const RecentRunsQuery = z.strictObject({
+  status: FailureStatus,
+  limit: z.coerce.number<number | string>().int().min(1).max(100).default(50),
+  cursor: z.string().max(2048).optional(),
+});
+export type RecentRunsQuery = z.input<typeof RecentRunsQuery>;
 
 export const TaskPage = z.object({ tasks: z.array(Task), cursor: z.string().optional() });
 export type TaskPage = z.infer<typeof TaskPage>;
