@@ -4,10 +4,18 @@ import { nextRunOnResume } from './plan';
 import type { Task, TaskPatch } from './schemas';
 
 /** Fields whose change never moves the next run; any other field (present or future) is a scheduling one. */
-const NON_SCHEDULING = new Set(['group', 'description', 'target', 'payload', 'enabled']);
+const NON_SCHEDULING = new Set(['group', 'description', 'target', 'payload', 'enabled', 'retry', 'overlap']);
 
 /** Fields that change with every write, whatever it changes. */
-const BOOKKEEPING = new Set(['updatedAt', 'version', 'lastError']);
+const BOOKKEEPING = new Set([
+  'updatedAt',
+  'version',
+  'lastError',
+  'lastStatus',
+  'consecutiveFailures',
+  'runsInProgress',
+  'queuedRuns',
+]);
 
 /**
  * Whether `after` changes when or whether `before` fires (schedule, window, state, next run…): such a

@@ -231,6 +231,7 @@ export const TaskState = z.enum(['active', 'paused', 'completed']);
 export type TaskState = z.infer<typeof TaskState>;
 
 export const RunSource = z.enum(['schedule', 'manual']);
+export type RunSource = z.infer<typeof RunSource>;
 /**
  * A run's life: `claimed` (held, not yet accepted by the target; legacy) → `delivered` (Lambda accepted
  * the event) → `succeeded` | `failed` | `timed_out` (the function's outcome, for targets whose outcomes
