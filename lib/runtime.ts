@@ -21,9 +21,15 @@ import {
 } from './dispatch/tick';
 import { createJobs } from './jobs/create-jobs';
 import type { Log } from './log';
+import { type RunDeadLetters, SqsRunDeadLetters } from './outcome/dead-letters';
+import { handleOutcomes } from './outcome/handle-outcomes';
+import type { OutcomeDeps } from './outcome/settle';
+import { sweep } from './outcome/sweep';
 import { DispatchStore } from './store/dispatch-store';
+import { OutcomeStore } from './store/outcome-store';
 import { pingTable } from './store/store-health';
 import { TaskStore } from './store/task-store';
+import { TrackingStore } from './store/tracking-store';
 
 export type { Log } from './log';
 
@@ -44,6 +50,8 @@ export interface RuntimeOptions {
   selfFunctionName?: string;
   /** Each API request's route, status and latency (the API Lambda publishes them as metrics). */
   recordRequest?: AppDeps['recordRequest'];
+  /** Where final failures go (local mode's queue); by default the configured run dead-letter queue. */
+  deadLetters?: RunDeadLetters;
 }
 
 /**
@@ -70,7 +78,8 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
   const lambda = options.lambda ?? new LambdaClient(LAMBDA_CLIENT_CONFIG);
   const store = new TaskStore(dynamodb, config, clock);
   const dispatch = new DispatchStore(dynamodb, config, clock);
-  const queue = fireQueueOf(config, options.sqs);
+  const sqs = options.sqs ?? new SQSClient(SQS_CLIENT_CONFIG);
+  const queue = fireQueueOf(config, sqs);
   const { tickFunctionName } = config;
   const reservedFunctions = [tickFunctionName, config.jobFunctionName, options.selfFunctionName].filter(
     (n): n is string => !!n,
@@ -94,6 +103,18 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     log: options.log,
   };
   const tickOptions = { ...DEFAULT_TICK_OPTIONS, ...options.tick };
+  const outcomeDeps: OutcomeDeps = {
+    store: dispatch,
+    tracking: new TrackingStore(dynamodb, config, clock),
+    outcomes: new OutcomeStore(dynamodb, config, clock),
+    queue,
+    deadLetters:
+      options.deadLetters ??
+      (config.runDeadLetterQueueUrl ? new SqsRunDeadLetters(sqs, config.runDeadLetterQueueUrl) : undefined),
+    clock,
+    targets: config.trackedTargets ?? new Map(),
+    log: options.log,
+  };
   const fireDeps: FireDeps = {
     store: dispatch,
     invoker: new LambdaInvoker(lambda),
@@ -102,6 +123,7 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
     targetPrefixes: config.targetPrefixes,
     reservedFunctions,
     faults: options.faults,
+    outcome: outcomeDeps,
     log: options.log,
   };
   const tasks = new TaskService({
@@ -143,20 +165,24 @@ export function createRuntime(config: SundialConfig, options: RuntimeOptions = {
       log: options.log,
       recordRequest: options.recordRequest,
     }),
-    tick: (request: TickRequest = {}) => runTick(tickDeps, tickOptions, request),
+    tick: async (request: TickRequest = {}) => {
+      const report = await runTick(tickDeps, tickOptions, request);
+      // The scheduled tick also sweeps tracked runs whose outcome is overdue (lib/outcome/sweep.ts).
+      if (!request.shards && !request.nudge && outcomeDeps.targets.size > 0) {
+        const swept = await sweep(outcomeDeps);
+        if (swept.tasks > 0) options.log?.('info', 'sweep', { ...swept });
+      }
+      return report;
+    },
     fire: (event: SQSEvent) => handleFire(fireDeps, event, options.fire),
-    // Replaced by lib/outcome (issue 10): records outcomes from the outcome queue.
-    outcome: async (_event: SQSEvent) => ({
-      response: { batchItemFailures: [] as { itemIdentifier: string }[] },
-      report: {},
-    }),
+    outcome: (event: SQSEvent) => handleOutcomes(outcomeDeps, event),
+    sweep: () => sweep(outcomeDeps),
   };
 }
 
 /** The fire queue of this deployment; without one configured, every send fails and says why. */
-function fireQueueOf(config: SundialConfig, client?: SQSClient): FireQueue {
-  if (config.fireQueueUrl)
-    return new SqsFireQueue(client ?? new SQSClient(SQS_CLIENT_CONFIG), config.fireQueueUrl);
+function fireQueueOf(config: SundialConfig, client: SQSClient): FireQueue {
+  if (config.fireQueueUrl) return new SqsFireQueue(client, config.fireQueueUrl);
   return {
     send: () => Promise.reject(new Error(`${ENV.fireQueueUrl} is not set: nothing can be handed off`)),
   };

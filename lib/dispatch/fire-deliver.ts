@@ -21,17 +21,7 @@ export async function deliverEntry(
   return run.limit(async () => {
     const firedAt = clock.now();
     run.report.lateness.push(Math.max(0, firedAt - entry.fireAt));
-    const source = entry.token === undefined ? 'manual' : 'schedule';
-    const event: DeliveryEvent = {
-      taskId: task.id,
-      group: task.group,
-      runId: entry.runId ?? scheduledRunId(task.id, task.createdAt, entry.scheduledAt),
-      scheduledAt: toIso(entry.scheduledAt),
-      firedAt: toIso(firedAt),
-      attempt,
-      source,
-      payload: task.payload,
-    };
+    const event = deliveryEvent(task, entry, firedAt, attempt);
     await run.deps.faults?.beforeInvoke?.(task.id, event.runId);
     const error = await invoke(run, task, event);
     const { payload: _payload, group: _group, ...record } = event;
@@ -47,8 +37,22 @@ export async function deliverEntry(
   });
 }
 
+/** The event a target receives for an entry fired at `firedAt`. */
+export function deliveryEvent(task: Task, entry: FireEntry, firedAt: number, attempt: number): DeliveryEvent {
+  return {
+    taskId: task.id,
+    group: task.group,
+    runId: entry.runId ?? scheduledRunId(task.id, task.createdAt, entry.scheduledAt),
+    scheduledAt: toIso(entry.scheduledAt),
+    firedAt: toIso(firedAt),
+    attempt,
+    source: entry.source ?? (entry.token === undefined ? 'manual' : 'schedule'),
+    payload: task.payload,
+  };
+}
+
 /** Invokes the target, retrying transient errors with backoff; the error text when it failed for good. */
-async function invoke(run: FireRun, task: Task, event: DeliveryEvent): Promise<string | undefined> {
+export async function invoke(run: FireRun, task: Task, event: DeliveryEvent): Promise<string | undefined> {
   const { deps, options } = run;
   const random = deps.random ?? Math.random;
   for (let attempt = 1; ; attempt++) {

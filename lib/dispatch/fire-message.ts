@@ -12,6 +12,13 @@ export interface FireEntry {
   /** A run-now's runId (a scheduled occurrence's is derived from the task and scheduledAt). */
   runId?: string;
   /**
+   * A run whose outcomes Sundial follows, continued: a retry (attempt > 1) or a queued occurrence given a
+   * slot (attempt 1). Its authority is the task's tracking (lib/task/tracking.ts), not a hand-off.
+   */
+  attempt?: number;
+  /** Who asked for the occurrence, when `token` does not tell (a continued run). */
+  source?: 'schedule' | 'manual';
+  /**
    * The task's version and dueAt when the tick read it (scheduled occurrences): the hand-off is
    * conditional on both, so once either moved, an unrecorded token can never land.
    */
@@ -43,6 +50,8 @@ const Wire = z.object({
       m: z.string().optional(),
       v: z.number().optional(),
       d: z.number().optional(),
+      a: z.number().int().min(1).optional(),
+      o: z.enum(['s', 'm']).optional(),
     }),
   ),
 });
@@ -59,6 +68,8 @@ export function encodeFireMessage(message: FireMessage): string {
       m: e.runId,
       v: e.seen?.version,
       d: e.seen?.dueAt,
+      a: e.attempt,
+      o: e.source === undefined ? undefined : e.source === 'manual' ? 'm' : 's',
     })),
   });
 }
@@ -81,6 +92,8 @@ export function decodeFireMessage(body: string): FireMessage | undefined {
       fireAt: e.f,
       ...(e.k === undefined ? {} : { token: e.k }),
       ...(e.m === undefined ? {} : { runId: e.m }),
+      ...(e.a === undefined ? {} : { attempt: e.a }),
+      ...(e.o === undefined ? {} : { source: e.o === 'm' ? ('manual' as const) : ('schedule' as const) }),
       ...(e.v === undefined || e.d === undefined ? {} : { seen: { version: e.v, dueAt: e.d } }),
     })),
   };

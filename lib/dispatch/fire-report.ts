@@ -12,6 +12,12 @@ export interface FireReport {
   requeued: number;
   /** Scheduled entries a paused scheduler gave back to their task (fired as its misfire policy says). */
   givenBack: number;
+  /** Occurrences of tracked tasks skipped: as many runs in progress as the overlap policy allows. */
+  skipped: number;
+  /** Occurrences of tracked tasks queued for a slot (overlap `queue`). */
+  queued: number;
+  /** Entries sent again later: fired beyond what one worker waits (a retry's long delay). */
+  deferred: number;
   /** Run records that could not be written (the runs were delivered). */
   unrecorded: number;
   /** Milliseconds between each fire's due time and its invocation. */
@@ -25,6 +31,9 @@ export const emptyFireReport = (): FireReport => ({
   dropped: 0,
   requeued: 0,
   givenBack: 0,
+  skipped: 0,
+  queued: 0,
+  deferred: 0,
   unrecorded: 0,
   lateness: [],
 });

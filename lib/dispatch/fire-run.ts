@@ -1,6 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Clock } from '../clock';
 import type { Log } from '../log';
+import type { OutcomeDeps } from '../outcome/settle';
 import type { DispatchStore } from '../store/dispatch-store';
 import type { FireQueue } from './fire-queue';
 import { emptyFireReport, type FireReport } from './fire-report';
@@ -26,6 +27,8 @@ export interface FireDeps {
   /** Sundial's own functions, never invoked as targets. */
   reservedFunctions?: readonly string[];
   faults?: FireFaults;
+  /** Runs of targets whose outcomes come back are tracked (lib/dispatch/fire-tracked.ts); absent: none is. */
+  outcome?: OutcomeDeps;
   /** For retry jitter; Math.random by default. */
   random?: () => number;
   log?: Log;
@@ -47,6 +50,8 @@ export interface FireOptions {
   retryMaxMs: number;
   /** Invocations in flight at once. */
   concurrency: number;
+  /** An entry due later than this (a retry's long delay: SQS delays 15 minutes at most) is sent on again. */
+  maxHoldMs: number;
 }
 
 export const DEFAULT_FIRE_OPTIONS: FireOptions = {
@@ -58,6 +63,7 @@ export const DEFAULT_FIRE_OPTIONS: FireOptions = {
   retryBaseMs: 100,
   retryMaxMs: 2_000,
   concurrency: 64,
+  maxHoldMs: 10_000,
 };
 
 /** One fire worker invocation's state. */

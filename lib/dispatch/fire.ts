@@ -1,11 +1,13 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { isTracked } from '../outcome/settle';
 import type { SchedulerMark } from '../store/dispatch-store';
 import type { DueTask } from '../store/items';
 import { COMMITTED_AHEAD_MS, isDeliverable } from '../task/in-flight';
-import type { Run } from '../task/schemas';
+import type { Run, Task } from '../task/schemas';
 import { deliverEntry } from './fire-deliver';
 import { decodeFireMessage, type FireEntry, fireMessages } from './fire-message';
 import { DEFAULT_FIRE_OPTIONS, type FireDeps, type FireOptions, type FireReport, FireRun } from './fire-run';
+import { deliverTracked } from './fire-tracked';
 
 export {
   DEFAULT_FIRE_OPTIONS,
@@ -37,9 +39,13 @@ export async function handleFire(
   overrides: Partial<FireOptions> = {},
 ): Promise<{ response: SQSBatchResponse; report: FireReport }> {
   const run = new FireRun(deps, { ...DEFAULT_FIRE_OPTIONS, ...overrides });
-  let pending = event.Records.flatMap((record) => entriesOf(run, record));
-  const deliveries: Promise<Run>[] = [];
   const failedMessages = new Set<string>();
+  let pending = await deferLater(
+    run,
+    event.Records.flatMap((record) => entriesOf(run, record)),
+    failedMessages,
+  );
+  const deliveries: Promise<Run | undefined>[] = [];
   while (pending.length) {
     const [tasks, scheduler] = await Promise.all([
       deps.store.getDueTasks(pending.map((r) => r.entry.taskId)),
@@ -48,15 +54,14 @@ export async function handleFire(
     const waiting: Received[] = [];
     for (const received of pending) {
       const verdict = decide(run, received, tasks.get(received.entry.taskId), scheduler);
-      if (verdict === 'deliver') {
-        const task = tasks.get(received.entry.taskId)?.task;
-        if (task) deliveries.push(deliverEntry(run, received.entry, task, received.attempt));
-      } else if (verdict === 'wait') waiting.push(received);
+      const task = tasks.get(received.entry.taskId)?.task;
+      if (verdict === 'deliver' && task) deliveries.push(deliver(run, received, task, failedMessages));
+      else if (verdict === 'wait') waiting.push(received);
     }
     pending = await retryLater(run, waiting, failedMessages);
   }
   await giveBack(run, failedMessages);
-  const runs = await Promise.all(deliveries);
+  const runs = (await Promise.all(deliveries)).filter((r): r is Run => r !== undefined);
   try {
     await deps.store.recordRuns(runs);
   } catch (error) {
@@ -67,6 +72,52 @@ export async function handleFire(
     response: { batchItemFailures: [...failedMessages].map((itemIdentifier) => ({ itemIdentifier })) },
     report: run.report,
   };
+}
+
+/**
+ * Delivers one entry: tracked (its outcome followed, lib/dispatch/fire-tracked.ts) when its target reports
+ * outcomes or it continues a tracked run, else fire-and-forget. An entry whose tracking could not be
+ * written fails its message, which comes again.
+ */
+function deliver(run: FireRun, received: Received, task: Task, failedMessages: Set<string>) {
+  const { outcome } = run.deps;
+  const { entry } = received;
+  if (!outcome || (entry.attempt === undefined && !isTracked(outcome, task))) {
+    return deliverEntry(run, entry, task, received.attempt);
+  }
+  return deliverTracked(run, outcome, entry, task).catch((error) => {
+    failedMessages.add(received.messageId);
+    run.log('error', 'tracked delivery failed; its message comes again', {
+      taskId: task.id,
+      error: String(error),
+    });
+    return undefined;
+  });
+}
+
+/**
+ * Entries due beyond what one worker waits (continued runs: a retry may be hours away, SQS delays 15
+ * minutes at most) are sent on with the longest delay that fits; a failed send fails their message.
+ */
+async function deferLater(
+  run: FireRun,
+  received: Received[],
+  failedMessages: Set<string>,
+): Promise<Received[]> {
+  const now = run.deps.clock.now();
+  const later = received.filter(
+    (r) => r.entry.token === undefined && r.entry.fireAt - now > run.options.maxHoldMs,
+  );
+  if (!later.length) return received;
+  const failed = await run.deps.queue.send(
+    fireMessages(
+      later.map((r) => r.entry),
+      now,
+    ),
+  );
+  if (failed.size) for (const r of later) failedMessages.add(r.messageId);
+  else run.report.deferred += later.length;
+  return received.filter((r) => !later.includes(r));
 }
 
 /** The entries of one SQS record; a body this version cannot read is dropped and logged. */

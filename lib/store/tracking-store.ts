@@ -1,6 +1,7 @@
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -83,6 +84,11 @@ export class TrackingStore extends TableAdapter {
       if (!next || (await this.write(taskId, next, stored?.rev ?? 0))) return result;
     }
     throw new TaskBusyError(taskId);
+  }
+
+  /** Deletes a task's tracking item (its task is gone). */
+  async remove(taskId: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: trackingKey(taskId) }));
   }
 
   /** Ids of tasks with a run overdue at `now` in one shard of the sweep partitions, oldest first. */
