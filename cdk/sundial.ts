@@ -428,7 +428,11 @@ export class Sundial extends Construct {
     });
     // The name given to the function, if any (its `functionName` is a token either way).
     const name = (fn.node.defaultChild as CfnFunction).functionName;
-    if (name !== undefined && !Token.isUnresolved(name) && !this.targetPrefixes.some((p) => name.startsWith(p))) {
+    if (
+      name !== undefined &&
+      !Token.isUnresolved(name) &&
+      !this.targetPrefixes.some((p) => name.startsWith(p))
+    ) {
       Annotations.of(fn).addWarningV2(
         'sundial:targetPrefix',
         `${name} has none of the target prefixes (${this.targetPrefixes.join(', ')}): the API refuses tasks on it`,
