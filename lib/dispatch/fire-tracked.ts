@@ -11,7 +11,7 @@ import type { FireRun } from './fire-run';
  * tracking as its overlap policy allows (`skip` → a skipped run record, returned to be batched; `queue` →
  * it waits there for a slot), then invokes and records the run as delivered, conditionally, so an outcome
  * that came back first stays. A delivery Lambda refuses ends the attempt as failed (and is retried as the
- * policy says). Returns only what is left to batch: a skipped run.
+ * policy says). Every record is written here, conditionally: nothing is left to batch.
  */
 export async function deliverTracked(
   run: FireRun,
@@ -40,7 +40,8 @@ export async function deliverTracked(
     const { payload: _payload, group: _group, ...record } = event;
     if (decision.verdict === 'skip') {
       run.report.skipped++;
-      return { ...record, status: 'skipped', reason: decision.reason };
+      await outcome.outcomes.recordSkipped({ ...record, status: 'skipped', reason: decision.reason });
+      return undefined;
     }
     if (decision.verdict === 'queue' || decision.verdict === 'stale') {
       run.report[decision.verdict === 'queue' ? 'queued' : 'dropped']++;

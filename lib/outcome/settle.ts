@@ -4,7 +4,7 @@ import type { FireQueue } from '../dispatch/fire-queue';
 import type { Log } from '../log';
 import type { DispatchStore } from '../store/dispatch-store';
 import type { DueTask } from '../store/items';
-import type { OutcomeStore, RunSummary } from '../store/outcome-store';
+import type { OutcomeStore } from '../store/outcome-store';
 import type { TrackingStore } from '../store/tracking-store';
 import { toIso } from '../task/model';
 import type { DeliveryEvent, Run, RunSource, Task } from '../task/schemas';
@@ -68,8 +68,32 @@ export async function settle(
   if (entry?.phase !== 'run' || entry.attempt !== ref.attempt) return 'stale';
   const failed = outcome.status !== 'succeeded';
   const nextAt = failed ? retryAt(task.retry, ref.attempt, outcome.finishedAt) : undefined;
-  await deps.outcomes.recordOutcome(runOf(ref, outcome, nextAt));
+  if (!(await deps.outcomes.recordOutcome(runOf(ref, outcome, nextAt)))) {
+    // Recorded before: by this same outcome (a redelivery after a crash: go on), or by another writer of
+    // this attempt (the sweeper's timeout racing the real outcome, or a replayed message's run): it decides.
+    const recorded = await deps.outcomes.readRun(ref.taskId, ref.runId);
+    if (recorded?.attempt !== ref.attempt || recorded.status !== outcome.status) {
+      if (recorded && recorded.attempt >= ref.attempt && recorded.retryAt === undefined) {
+        await endAttempt(deps, ref, task, stored, undefined);
+      }
+      return 'stale';
+    }
+  }
   if (failed && nextAt === undefined) await deadLetter(deps, ref, outcome, task, known.event);
+  const ended = await endAttempt(deps, ref, task, stored, nextAt);
+  if (!ended) return 'stale';
+  if (nextAt === undefined) await summarize(deps, task, outcome);
+  return 'recorded';
+}
+
+/** Ends the attempt in the task's tracking (conditional on it being in progress), then sends what follows. */
+async function endAttempt(
+  deps: OutcomeDeps,
+  ref: AttemptRef,
+  task: Task,
+  stored: Tracking | undefined,
+  nextAt: number | undefined,
+): Promise<Ended | undefined> {
   const ended = await deps.tracking.change(
     ref.taskId,
     task.createdAt,
@@ -79,10 +103,8 @@ export async function settle(
     },
     stored,
   );
-  if (!ended) return 'stale';
-  await sendContinuations(deps, ref, ended, nextAt);
-  if (nextAt === undefined) await summarize(deps, task, outcome);
-  return 'recorded';
+  if (ended) await sendContinuations(deps, ref, ended, nextAt);
+  return ended;
 }
 
 function runOf(ref: AttemptRef, outcome: Outcome, nextAt: number | undefined): Run & { finishedAt: string } {
@@ -163,17 +185,12 @@ export function continued(taskId: string, runId: string, scheduledAt: number, so
   return { taskId, runId, scheduledAt, source };
 }
 
-/** The task's summary of its latest finished run, written only when it changes. */
+/** The task's summary of its latest finished run; a success after a success writes nothing. */
 async function summarize(deps: OutcomeDeps, task: Task, outcome: Outcome) {
-  const failed = outcome.status !== 'succeeded';
-  const next: RunSummary = {
-    lastStatus: outcome.status,
-    consecutiveFailures: failed ? (task.consecutiveFailures ?? 0) + 1 : 0,
-    ...(failed ? { lastError: `${outcome.errorType ?? 'Error'}: ${outcome.errorMessage ?? ''}` } : {}),
-  };
-  const same =
-    next.lastStatus === task.lastStatus &&
-    next.consecutiveFailures === (task.consecutiveFailures ?? 0) &&
-    (next.lastError === undefined || next.lastError === task.lastError);
-  if (!same) await deps.outcomes.recordSummary(task.id, task.createdAt, next);
+  if (outcome.status === 'succeeded') {
+    if (task.lastStatus === 'succeeded' && !task.consecutiveFailures) return;
+    return deps.outcomes.recordSummary(task.id, task.createdAt, { lastStatus: 'succeeded' });
+  }
+  const lastError = `${outcome.errorType ?? 'Error'}: ${outcome.errorMessage ?? ''}`;
+  await deps.outcomes.recordSummary(task.id, task.createdAt, { lastStatus: outcome.status, lastError });
 }

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Run, RunAttempt, Task } from '../task/schemas';
 import { isConditionFailure, TableAdapter, taskExists } from './items';
 import { failedRunKeys } from './listing-keys';
@@ -15,7 +15,7 @@ const OUTCOME_FIELDS = [
 ] as const;
 
 /** What the task shows of its latest finished run (lib/outcome: written only when it changes). */
-export type RunSummary = Pick<Task, 'lastStatus' | 'lastError' | 'consecutiveFailures'>;
+export type RunSummary = Pick<Task, 'lastStatus' | 'lastError'>;
 
 /**
  * The writes of runs whose outcomes Sundial follows. Each is conditional on the attempt, so outcomes (which
@@ -61,21 +61,57 @@ export class OutcomeStore extends TableAdapter {
     );
   }
 
-  /** Sets the task's summary of its latest finished run (not on a task deleted or replaced meanwhile). */
+  /** The attempt, status and pending retry of a run record, read consistently. */
+  async readRun(
+    taskId: string,
+    runId: string,
+  ): Promise<Pick<Run, 'attempt' | 'status' | 'retryAt'> | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: runKey(taskId, runId),
+        ConsistentRead: true,
+        ProjectionExpression: 'attempt, #status, retryAt',
+        ExpressionAttributeNames: { '#status': 'status' },
+      }),
+    );
+    return Item as Pick<Run, 'attempt' | 'status' | 'retryAt'> | undefined;
+  }
+
+  /** Records a skipped occurrence, unless its run is recorded already (a replayed message never overwrites it). */
+  async recordSkipped(run: Run): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...runKey(run.taskId, run.runId), ...run, expiresAt: this.expiresAt(run) },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Sets the task's summary of its latest finished run (not on a task deleted or replaced meanwhile): a
+   * failure counts one more in a row (ADD, so concurrent outcomes all count), a success resets the count.
+   */
   async recordSummary(taskId: string, createdAt: string, summary: RunSummary): Promise<void> {
-    const entries = Object.entries(summary).filter(([, v]) => v !== undefined);
-    if (!entries.length) return;
+    const failed = summary.lastStatus !== 'succeeded';
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: taskKey(taskId),
           ConditionExpression: `${taskExists} AND createdAt = :createdAt`,
-          UpdateExpression: `SET ${entries.map(([k]) => `#${k} = :${k}`).join(', ')}`,
-          ExpressionAttributeNames: Object.fromEntries(entries.map(([k]) => [`#${k}`, k])),
+          UpdateExpression: failed
+            ? 'SET lastStatus = :status, lastError = :error ADD consecutiveFailures :one'
+            : 'SET lastStatus = :status, consecutiveFailures = :zero',
           ExpressionAttributeValues: {
             ':createdAt': createdAt,
-            ...Object.fromEntries(entries.map(([k, v]) => [`:${k}`, v])),
+            ':status': summary.lastStatus,
+            ...(failed ? { ':error': summary.lastError ?? '', ':one': 1 } : { ':zero': 0 }),
           },
         }),
       );

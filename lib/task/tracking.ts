@@ -38,6 +38,11 @@ export interface Queued {
   source: RunSource;
 }
 
+/**
+ * Runs of one task in progress at once, whatever the policy: beyond this an occurrence is skipped
+ * (`overlap`), so the tracking item stays small (each entry is about 60 bytes, every change rewrites it).
+ */
+export const MAX_IN_PROGRESS = 100;
 /** A `wait` entry whose fire message has not turned up this long after its time is sent again. */
 export const WAIT_GRACE_MS = 2 * 60_000;
 /** On top of a target's own bound, before a run without an outcome is closed as timed out. */
@@ -70,12 +75,13 @@ export interface Attempt {
 }
 
 /**
- * `start`: deliver (a slot is taken); `again`: this attempt was started before (a re-delivered message),
- * deliver again on the same slot; `skip`: recorded as skipped; `queue`: waits for a slot; `stale`: an
- * attempt that is no longer wanted (its run moved on or ended), dropped.
+ * `start`: deliver (a slot is taken); `skip`: recorded as skipped; `queue`: waits for a slot; `stale`: an
+ * attempt that is no longer wanted, dropped: it started already (a message delivered twice: a worker that
+ * died between taking the slot and invoking is recovered by the run's deadline, never by a second
+ * invocation), or its run moved on or ended.
  */
 export type BeginVerdict =
-  | { verdict: 'start' | 'again' | 'queue' | 'stale' }
+  | { verdict: 'start' | 'queue' | 'stale' }
   | { verdict: 'skip'; reason: 'overlap' | 'queue-full' };
 
 /**
@@ -99,8 +105,7 @@ export function begin(
     firedAt: now,
   });
   if (entry) {
-    if (entry.attempt !== attempt.attempt) return { decision: { verdict: 'stale' } };
-    if (entry.phase === 'run') return { decision: { verdict: 'again' } };
+    if (entry.attempt !== attempt.attempt || entry.phase === 'run') return { decision: { verdict: 'stale' } };
     return { decision: { verdict: 'start' }, next: withRunning(tracking, attempt.runId, started()) };
   }
   // A later attempt or a queued occurrence fires only on the slot its run holds.
@@ -108,7 +113,8 @@ export function begin(
     return { decision: { verdict: 'stale' } };
   }
   const policy = overlap?.policy ?? 'allow';
-  if (policy === 'allow' || slotsTaken(tracking, now) < (overlap?.maxConcurrent ?? 1)) {
+  const taken = slotsTaken(tracking, now);
+  if (taken < MAX_IN_PROGRESS && (policy === 'allow' || taken < (overlap?.maxConcurrent ?? 1))) {
     return { decision: { verdict: 'start' }, next: withRunning(tracking, attempt.runId, started()) };
   }
   if (policy === 'queue' && tracking.queued.length < MAX_QUEUED) {
@@ -169,10 +175,11 @@ export function overdue(tracking: Tracking, now: number) {
   };
 }
 
-/** A stalled wait sent again at `now`: its next grace period starts now. */
-export function resent(tracking: Tracking, runId: string, now: number): Tracking {
+/** A stalled wait of `attempt` sent again at `now`: its next grace period starts now (nothing else moves). */
+export function resent(tracking: Tracking, runId: string, attempt: number, now: number): Tracking {
   const entry = tracking.running[runId];
-  return entry ? withRunning(tracking, runId, { ...entry, deadline: now }) : tracking;
+  if (entry?.phase !== 'wait' || entry.attempt !== attempt) return tracking;
+  return withRunning(tracking, runId, { ...entry, deadline: now });
 }
 
 /** When the sweeper should next look at this task; undefined when nothing is in progress. */
