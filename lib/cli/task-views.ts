@@ -30,21 +30,75 @@ export function taskTable(tasks: Task[], width: number): string {
   );
 }
 
+/** Longest error text a run table shows (the JSON output has all of it). */
+const ERROR_WIDTH = 60;
+
+/** A run's error: the function's `errorType: errorMessage`, or why the delivery failed; bounded. */
+export function runError(run: Run): string {
+  const text = run.errorType
+    ? `${run.errorType}${run.errorMessage ? `: ${run.errorMessage}` : ''}`
+    : (run.errorMessage ?? run.error ?? '');
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > ERROR_WIDTH ? `${line.slice(0, ERROR_WIDTH - 1)}…` : line;
+}
+
+const RUN_HEADERS = [
+  'RUN ID',
+  'SOURCE',
+  'STATUS',
+  'ATTEMPT',
+  'SCHEDULED AT',
+  'DURATION',
+  'ERROR',
+  'REASON',
+  'RETRY AT',
+];
+const runCells = (r: Run) => [
+  r.runId,
+  r.source,
+  r.status,
+  String(r.attempt),
+  r.scheduledAt,
+  r.durationMs === undefined ? '-' : `${r.durationMs} ms`,
+  runError(r) || '-',
+  r.reason ?? '-',
+  r.retryAt ?? '-',
+];
+
+/** A task's runs: status, attempt, duration, error, why skipped, and when a failed one is retried. */
 export function runTable(runs: Run[], width: number): string {
   if (runs.length === 0) return 'no runs';
+  return table(RUN_HEADERS, runs.map(runCells), width);
+}
+
+/** Runs of many tasks (the failed runs across tasks): the task first, then when it ended. */
+export function recentRunTable(runs: Run[], width: number): string {
+  if (runs.length === 0) return 'no runs';
   return table(
-    ['RUN ID', 'SOURCE', 'STATUS', 'SCHEDULED AT', 'FIRED AT', 'ATTEMPT', 'ERROR'],
+    ['TASK', 'RUN ID', 'STATUS', 'ATTEMPT', 'FINISHED AT', 'DURATION', 'ERROR'],
     runs.map((r) => [
+      r.taskId,
       r.runId,
-      r.source,
       r.status,
-      r.scheduledAt,
-      r.firedAt,
       String(r.attempt),
-      r.error ?? '',
+      r.finishedAt ?? '-',
+      r.durationMs === undefined ? '-' : `${r.durationMs} ms`,
+      runError(r) || '-',
     ]),
     width,
   );
+}
+
+/** `3 attempts, 30 s then ×2, at most 3600 s apart`. */
+export function retryText(retry: Task['retry']): string | undefined {
+  if (!retry) return undefined;
+  const { maxAttempts, delaySeconds, backoffRate, maxDelaySeconds } = retry;
+  return `${maxAttempts} attempts, ${delaySeconds} s then ×${backoffRate}, at most ${maxDelaySeconds} s apart`;
+}
+
+/** `skip, at most 1 in progress`. */
+export function overlapText(overlap: Task['overlap']): string | undefined {
+  return overlap && `${overlap.policy}, at most ${overlap.maxConcurrent} in progress`;
 }
 
 export function taskDetails(task: Task): string {
@@ -61,6 +115,13 @@ export function taskDetails(task: Task): string {
     ['next run', task.nextRunAt ?? '-'],
     ['last run', task.lastRunAt ?? '-'],
     ['runs', task.runCount],
+    ['retry', retryText(task.retry)],
+    ['overlap', overlapText(task.overlap)],
+    ['last status', task.lastStatus],
+    ['last error', task.lastError],
+    ['failures in a row', task.consecutiveFailures],
+    ['in progress', task.runsInProgress],
+    ['queued', task.queuedRuns],
     ['version', task.version],
     ['description', task.description],
     ['payload', task.payload],
