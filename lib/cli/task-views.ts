@@ -42,33 +42,39 @@ export function runError(run: Run): string {
   return line.length > ERROR_WIDTH ? `${line.slice(0, ERROR_WIDTH - 1)}…` : line;
 }
 
-const RUN_HEADERS = [
-  'RUN ID',
-  'SOURCE',
-  'STATUS',
-  'ATTEMPT',
-  'SCHEDULED AT',
-  'DURATION',
-  'ERROR',
-  'REASON',
-  'RETRY AT',
-];
-const runCells = (r: Run) => [
-  r.runId,
-  r.source,
-  r.status,
-  String(r.attempt),
-  r.scheduledAt,
-  r.durationMs === undefined ? '-' : `${r.durationMs} ms`,
-  runError(r) || '-',
-  r.reason ?? '-',
-  r.retryAt ?? '-',
+/** A column of the run table; `optional` ones appear only when some run has a value for them. */
+interface RunColumn {
+  header: string;
+  cell: (run: Run) => string | undefined;
+  optional?: boolean;
+}
+
+const RUN_COLUMNS: RunColumn[] = [
+  { header: 'RUN ID', cell: (r) => r.runId },
+  { header: 'SOURCE', cell: (r) => r.source },
+  { header: 'STATUS', cell: (r) => r.status },
+  { header: 'ATTEMPT', cell: (r) => String(r.attempt) },
+  { header: 'SCHEDULED AT', cell: (r) => r.scheduledAt },
+  { header: 'DURATION', cell: (r) => durationText(r), optional: true },
+  { header: 'ERROR', cell: (r) => runError(r) || undefined },
+  { header: 'REASON', cell: (r) => r.reason, optional: true },
+  { header: 'RETRY AT', cell: (r) => r.retryAt, optional: true },
 ];
 
-/** A task's runs: status, attempt, duration, error, why skipped, and when a failed one is retried. */
+const durationText = (r: Run) => (r.durationMs === undefined ? undefined : `${r.durationMs} ms`);
+
+/**
+ * A task's runs: status, attempt, error; duration, why skipped, and when a failed one is retried when any
+ * run has them (so an untracked task's table stays as narrow as before).
+ */
 export function runTable(runs: Run[], width: number): string {
   if (runs.length === 0) return 'no runs';
-  return table(RUN_HEADERS, runs.map(runCells), width);
+  const columns = RUN_COLUMNS.filter((c) => !c.optional || runs.some((r) => c.cell(r) !== undefined));
+  return table(
+    columns.map((c) => c.header),
+    runs.map((r) => columns.map((c) => c.cell(r) ?? '-')),
+    width,
+  );
 }
 
 /** Runs of many tasks (the failed runs across tasks): the task first, then when it ended. */
@@ -82,7 +88,7 @@ export function recentRunTable(runs: Run[], width: number): string {
       r.status,
       String(r.attempt),
       r.finishedAt ?? '-',
-      r.durationMs === undefined ? '-' : `${r.durationMs} ms`,
+      durationText(r) ?? '-',
       runError(r) || '-',
     ]),
     width,
