@@ -22,8 +22,9 @@ import {
 } from './dynamodb-local';
 import { LocalEventSource } from './event-source';
 import type { FunctionSpec } from './functions';
+import { invocationRecord } from './invocation-record';
 import { IsolatedFunction } from './isolated-function';
-import { type LocalHandler, LocalLambdaEndpoint } from './lambda-endpoint';
+import { DEFAULT_TIMEOUT_MS, type LocalHandler, LocalLambdaEndpoint } from './lambda-endpoint';
 import { LocalQueueEndpoint } from './queue-endpoint';
 import { LocalSchedulerEndpoint } from './scheduler-endpoint';
 
@@ -32,6 +33,13 @@ export const LOCAL_TICK_FUNCTION = 'sundial-local-tick';
 /** The local fire queue and its dead-letter queue (in AWS: the construct's FireQueue and FireDeadLetters). */
 export const LOCAL_FIRE_QUEUE = 'sundial-local-fire';
 export const LOCAL_FIRE_DEAD_LETTERS = 'sundial-local-fire-dlq';
+/**
+ * The local outcome queue (in AWS: the construct's OutcomeQueue, fed by registered targets' destinations)
+ * and the run dead-letter queue (RunDeadLetters: the event and error of a run's last failed attempt).
+ */
+export const LOCAL_OUTCOME_QUEUE = 'sundial-local-outcomes';
+export const LOCAL_OUTCOME_DEAD_LETTERS = 'sundial-local-outcomes-dlq';
+export const LOCAL_RUN_DEAD_LETTERS = 'sundial-local-run-dlq';
 /** The job function (group jobs, reindex) on the local Lambda endpoint, as the construct deploys one. */
 export const LOCAL_JOB_FUNCTION = 'sundial-local-jobs';
 /** The local answer to the tick's EventBridge Scheduler schedule (GET/POST /v1/scheduler act on it). */
@@ -51,8 +59,13 @@ export interface LocalCloudOptions {
   targetPrefixes?: string[];
   /** Where target ARNs may point; by default the local account and region (000000000000, us-east-1). */
   targetEnvironments?: TargetEnvironment[];
-  /** Target functions: in-process handlers or modules on disk. */
-  functions?: (FunctionSpec | { name: string; handler: LocalHandler })[];
+  /**
+   * Target functions: in-process handlers or modules on disk. Their outcomes come back through the outcome
+   * queue, as those of targets registered with the construct's `addTarget` do in AWS.
+   */
+  functions?: (FunctionSpec | { name: string; handler: LocalHandler; timeoutMs?: number })[];
+  /** False: the targets' outcomes are not reported (their runs stay `delivered`, as unregistered targets in AWS). */
+  trackOutcomes?: boolean;
   /** Seconds between automatic ticks; 0 disables the local clock (tests tick by hand). */
   tickSeconds?: number;
   clock?: Clock;
@@ -86,6 +99,8 @@ export interface LocalCloud {
   /** The local SQS endpoint holding the fire queue, and the event source feeding the fire worker. */
   queue: LocalQueueEndpoint;
   events: LocalEventSource;
+  /** The event source feeding the outcome handler from the outcome queue. */
+  outcomeEvents: LocalEventSource;
   /** What every fire worker invocation did, in order. */
   fired: FireReport[];
   /**
@@ -138,6 +153,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tickFunctionName: LOCAL_TICK_FUNCTION,
       targetEnvironments: options.targetEnvironments ?? [{ account: LOCAL_ACCOUNT, region: LOCAL_REGION }],
       jobFunctionName: LOCAL_JOB_FUNCTION,
+      // Every local target reports its outcomes, within its timeout (no event waits in a Lambda queue here).
+      trackedTargets: new Map(
+        options.trackOutcomes === false
+          ? []
+          : (options.functions ?? []).map((fn) => [fn.name, fn.timeoutMs ?? DEFAULT_TIMEOUT_MS]),
+      ),
     };
     const addedIndexes = await ensureTable(dynamodbClient, config.tableName);
 
@@ -149,6 +170,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       visibilityTimeoutSeconds: 180,
       deadLetter: { name: LOCAL_FIRE_DEAD_LETTERS, maxReceiveCount: 5 },
     });
+    queue.createQueue(LOCAL_OUTCOME_QUEUE, {
+      visibilityTimeoutSeconds: 60,
+      deadLetter: { name: LOCAL_OUTCOME_DEAD_LETTERS, maxReceiveCount: 5 },
+    });
+    const outcomeQueue = queue.queue(LOCAL_OUTCOME_QUEUE);
+    config.runDeadLetterQueueUrl = queue.createQueue(LOCAL_RUN_DEAD_LETTERS);
     const sqsClient = new SQSClient({
       endpoint: queue.url,
       region: LOCAL_REGION,
@@ -191,6 +218,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       fire: options.fire,
     });
     lambda.register(LOCAL_TICK_FUNCTION, (event) => runtime.tick(parseTickRequest(event)));
+    // Lambda's asynchronous invocation destinations, locally: a tracked target's outcome goes to the outcome queue.
+    const logFailure = lambda.onAsyncOutcome;
+    lambda.onAsyncOutcome = (name, event, outcome) => {
+      if (!config.trackedTargets?.has(name)) return logFailure(name, event, outcome);
+      const record = invocationRecord(name, event, outcome, clock.now());
+      outcomeQueue.send({ body: JSON.stringify(record), attributes: {} });
+    };
+    const outcomeEvents = new LocalEventSource({
+      queue: outcomeQueue,
+      clock,
+      batchSize: 10,
+      handler: async (event) => (await runtime.outcome(event as never)).response,
+    });
     // Lambda's SQS event source mapping, in-process: batches of 10 from the fire queue to the fire worker.
     const fired: FireReport[] = [];
     const events = new LocalEventSource({
@@ -213,6 +253,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (!options.clock) {
       events.start();
       stops.push(() => events.stop());
+      outcomeEvents.start();
+      stops.push(() => outcomeEvents.stop());
     }
     lambda.register(LOCAL_JOB_FUNCTION, (event, context) => runtime.jobs.run(event, context));
     // A data folder from an earlier version just got its new index: fill it, as a deploy does.
@@ -220,7 +262,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // User targets run isolated (worker threads), so one that blocks or hangs cannot stall the API.
     await Promise.all(
       (options.functions ?? []).map(async (fn) => {
-        if ('handler' in fn) return lambda.register(fn.name, fn.handler);
+        if ('handler' in fn) return lambda.register(fn.name, fn.handler, fn.timeoutMs);
         const isolated = new IsolatedFunction(fn);
         lambda.registerFunction(fn.name, isolated, fn.timeoutMs);
         await isolated.start();
@@ -243,14 +285,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const apiUrl = `http://127.0.0.1:${port}`;
     origins.push(apiUrl, `http://localhost:${port}`);
 
+    // With a test's clock: fire batches, target invocations and outcomes, until none is left at this instant.
     const settle = async () => {
       if (!options.clock) return;
       do await lambda.drain();
-      while ((await events.deliverVisible()) > 0);
+      while ((await events.deliverVisible()) + (await outcomeEvents.deliverVisible()) > 0);
     };
     const advanceTo = async (at: number) => {
       await settle();
-      await events.advanceTo(at);
+      for (;;) {
+        const next = Math.min(
+          ...[fireQueueOf(queue), outcomeQueue].map((q) => q.nextVisibleAt() ?? Number.POSITIVE_INFINITY),
+        );
+        if (!(next <= at) || next <= clock.now()) break;
+        await clock.sleepUntil(next);
+        await settle();
+      }
+      await clock.sleepUntil(at);
       await settle();
     };
     const tick = async (): Promise<TickReport> => {
@@ -282,6 +333,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       scheduler,
       queue,
       events,
+      outcomeEvents,
       fired,
       settle,
       advanceTo,
@@ -293,6 +345,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     throw error;
   }
 }
+
+const fireQueueOf = (queue: LocalQueueEndpoint) => queue.queue(LOCAL_FIRE_QUEUE);
 
 function listenError(error: unknown, what: string, flag: string): Error {
   const code = (error as NodeJS.ErrnoException).code;

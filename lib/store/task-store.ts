@@ -20,11 +20,13 @@ import {
 import { COMMITTED_AHEAD_MS, closeHandoffs, taskAsOf } from '../task/in-flight';
 import { isSchedulingChange } from '../task/patch';
 import type { Run, Task } from '../task/schemas';
+import { slotsTaken } from '../task/tracking';
 import { CursorCodec, tableCursorSecret } from './cursor';
 import { type DueTask, isConditionFailure, type Page, TableAdapter, taskAbsent, taskExists } from './items';
 import { groupPrefix, LISTED_STATES, listPartition } from './listing-keys';
-import { LIST_SHARDS, RUN_SK_PREFIX, TABLE, taskKey } from './schema';
+import { LIST_SHARDS, RUN_SK_PREFIX, TABLE, TASK_SK, TRACK_SK, taskKey, trackingKey } from './schema';
 import { type RecentRunsQuery, type RunQuery, TaskListing, type TaskQuery } from './task-listing';
+import { trackingFromItem } from './tracking-store';
 
 // Condition parts of user writes (see items.ts for the tick's).
 /** The task is still at the version the change was computed from: no other user change slipped in. */
@@ -336,9 +338,30 @@ export class TaskStore extends TableAdapter {
     return counts.reduce((a, b) => a + b, 0);
   }
 
+  /**
+   * One task, with its runs in progress and queued (from its tracking item, read by the same Query: TRACK
+   * sorts right after TASK).
+   */
   async getTask(taskId: string): Promise<Task | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: taskKey(taskId) }));
-    return Item ? this.viewOf(this.toDueTask(Item)) : undefined;
+    const { pk } = taskKey(taskId);
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :task AND :track',
+        ExpressionAttributeValues: { ':pk': pk, ':task': TASK_SK, ':track': TRACK_SK },
+      }),
+    );
+    const item = Items.find((i) => i.sk === TASK_SK);
+    if (!item) return undefined;
+    const task = this.viewOf(this.toDueTask(item));
+    const tracked = Items.find((i) => i.sk === TRACK_SK);
+    if (tracked?.createdAt !== task.createdAt) return task;
+    const tracking = trackingFromItem(tracked);
+    return {
+      ...task,
+      runsInProgress: slotsTaken(tracking, this.clock.now()),
+      queuedRuns: tracking.queued.length,
+    };
   }
 
   async getDueTask(taskId: string): Promise<DueTask | undefined> {
@@ -416,5 +439,8 @@ export class TaskStore extends TableAdapter {
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    // The tracking item goes with the runs (one of a task created again under the id is for a later incarnation
+    // only once that one tracks a run, and trackingOf ignores a predecessor's).
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: trackingKey(taskId) }));
   }
 }

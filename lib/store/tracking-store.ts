@@ -49,7 +49,7 @@ export class TrackingStore extends TableAdapter {
           new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
         );
         for (const item of out.Responses?.[this.tableName] ?? []) {
-          found.set((item.pk as string).slice('TASK#'.length), fromItem(item));
+          found.set((item.pk as string).slice('TASK#'.length), trackingFromItem(item));
         }
         keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
       }
@@ -61,7 +61,7 @@ export class TrackingStore extends TableAdapter {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: trackingKey(taskId), ConsistentRead: true }),
     );
-    return Item ? fromItem(Item) : undefined;
+    return Item ? trackingFromItem(Item) : undefined;
   }
 
   /**
@@ -150,7 +150,7 @@ function toStored(tracking: Tracking) {
   return { createdAt: tracking.createdAt, running, ...(queued.length ? { queued } : {}) };
 }
 
-function fromItem(item: Record<string, unknown>): Tracking {
+export function trackingFromItem(item: Record<string, unknown>): Tracking {
   const running: Tracking['running'] = {};
   for (const [runId, e] of Object.entries((item.running ?? {}) as Record<string, StoredEntry>)) {
     running[runId] = {
