@@ -22,6 +22,10 @@ export interface MonitoredParts {
   readonly functions: readonly IFunction[];
   /** Every dead-letter queue: each gets a depth alarm. */
   readonly deadLetterQueues: readonly IQueue[];
+  /** Where registered targets' outcomes arrive: its backlog has an alarm. */
+  readonly outcomeQueue?: IQueue;
+  /** Runs that failed their last attempt: graphed, no alarm (the failed-runs alarm watches the rate). */
+  readonly runDeadLetters?: IQueue;
   readonly api: IHttpApi;
 }
 
@@ -158,6 +162,19 @@ export function apiServerErrorsAlarm(scope: Construct, api: IHttpApi, t: Require
   );
 }
 
+/**
+ * The oldest outcome waiting, in seconds: the outcome function fails or falls behind, so retries wait and,
+ * past a run's deadline, the sweeper closes runs as timed out that may well have succeeded.
+ */
+export function outcomeBacklogAlarm(scope: Construct, queue: IQueue, t: Required<AlarmTuning>) {
+  const metric = queue.metricApproximateAgeOfOldestMessage({
+    statistic: 'Maximum',
+    period: Duration.minutes(t.periodMinutes),
+  });
+  const what = `Outcomes of tracked runs waiting ${t.threshold} s or more.`;
+  return alarmAbove(scope, 'OutcomeBacklog', metric, t, what, 'outcome-backlog');
+}
+
 /** Every alarm the props leave on, each with its defaults overridden by the props. */
 export function createAlarms(scope: Construct, parts: MonitoredParts, props: SundialAlarmProps | false = {}) {
   const alarms: Alarm[] = [];
@@ -175,5 +192,7 @@ export function createAlarms(scope: Construct, parts: MonitoredParts, props: Sun
   if (failedRuns) alarms.push(failedRunsAlarm(scope, parts.service, failedRuns));
   const api = tuning('apiServerErrors');
   if (api) alarms.push(apiServerErrorsAlarm(scope, parts.api, api));
+  const backlog = tuning('outcomeBacklog');
+  if (backlog && parts.outcomeQueue) alarms.push(outcomeBacklogAlarm(scope, parts.outcomeQueue, backlog));
   return alarms;
 }

@@ -110,6 +110,29 @@ function resourceRow(parts: MonitoredParts): IWidget[] {
   ];
 }
 
+/** Tracked runs: the outcome queue's backlog, how long runs took, and the runs dead-lettered for good. */
+function outcomeRow(parts: MonitoredParts): IWidget[] {
+  const { outcomeQueue, runDeadLetters } = parts;
+  if (!outcomeQueue) return [];
+  return [
+    new GraphWidget({
+      title: 'Outcome queue: messages waiting (left), oldest age s (right)',
+      left: [outcomeQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: FIVE })],
+      right: [outcomeQueue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: FIVE })],
+      width: 8,
+      height: 6,
+    }),
+    graph('Run duration of tracked runs (ms)', percentiles(parts.service, METRIC.runDuration)),
+    ...(runDeadLetters
+      ? [
+          graph('Run dead letters: messages waiting', [
+            runDeadLetters.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: FIVE }),
+          ]),
+        ]
+      : []),
+  ];
+}
+
 /** One dashboard: the alarms' states, then ticks, fires and runs, the API, and the functions and queues. */
 export function createDashboard(
   scope: Construct,
@@ -132,6 +155,7 @@ export function createDashboard(
   }
   dashboard.addWidgets(...tickRow(parts.service));
   dashboard.addWidgets(...fireRow(parts.service));
+  dashboard.addWidgets(...outcomeRow(parts));
   dashboard.addWidgets(...apiRow(parts));
   dashboard.addWidgets(...resourceRow(parts));
   return dashboard;

@@ -4,6 +4,7 @@
  */
 
 export { SundialOperations } from './operations';
+export type { TrackedTargetOptions } from './outcomes';
 export type { AlarmTuning, SundialAlarmProps, SundialOperationsProps } from './props';
 export { Sundial, type SundialProps } from './sundial';
 export { SundialStack, type SundialStackProps } from './sundial-stack';

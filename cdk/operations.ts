@@ -17,6 +17,10 @@ export interface OperatedParts {
   readonly functions: readonly LambdaFunction[];
   /** Every dead-letter queue: each has a depth alarm. */
   readonly deadLetterQueues: readonly IQueue[];
+  /** Where registered targets' outcomes arrive (a backlog alarm). */
+  readonly outcomeQueue?: IQueue;
+  /** Runs that failed their last attempt (graphed). */
+  readonly runDeadLetters?: IQueue;
   readonly api: IHttpApi;
 }
 

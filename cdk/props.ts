@@ -6,7 +6,10 @@ import { LOG_LEVELS, type LogLevel, MAX_SHARDS, TARGET_ENVIRONMENT } from '../li
 
 /** How one alarm judges its metric; every field has a default per alarm (see DEFAULT_ALARMS). */
 export interface AlarmTuning {
-  /** The alarm goes off at or above this (percent for `failedRuns`, milliseconds of p99 for `lateness`). */
+  /**
+   * The alarm goes off at or above this (percent for `failedRuns`, milliseconds of p99 for `lateness`,
+   * seconds for `outcomeBacklog`).
+   */
   readonly threshold?: number;
   /** Minutes per datapoint: 1, 5, 10, 30 or a multiple of 60. */
   readonly periodMinutes?: number;
@@ -30,6 +33,8 @@ export interface SundialAlarmProps {
   readonly failedRuns?: AlarmTuning | false;
   /** 5xx answers of the HTTP API (API Gateway's own count, so timeouts and crashes are in it). */
   readonly apiServerErrors?: AlarmTuning | false;
+  /** Age of the oldest message in the outcome queue, in seconds: outcomes of tracked runs piling up. */
+  readonly outcomeBacklog?: AlarmTuning | false;
 }
 
 /** Operations props: alarms, where they go, the dashboard, traces and the log level. */
@@ -58,6 +63,7 @@ export const DEFAULT_ALARMS = {
   lateness: { threshold: 5_000, periodMinutes: 5, evaluationPeriods: 3, datapointsToAlarm: 3 },
   failedRuns: { threshold: 10, periodMinutes: 5, evaluationPeriods: 3, datapointsToAlarm: 3 },
   apiServerErrors: { threshold: 1, periodMinutes: 5, evaluationPeriods: 1, datapointsToAlarm: 1 },
+  outcomeBacklog: { threshold: 300, periodMinutes: 5, evaluationPeriods: 2, datapointsToAlarm: 2 },
 } as const satisfies Record<Exclude<keyof SundialAlarmProps, 'noTick'>, Tuning> & {
   noTick: { minutes: number };
 };
@@ -90,6 +96,7 @@ const AlarmsSchema = z.strictObject({
   lateness: OrOff(Tuning(DEFAULT_ALARMS.lateness)),
   failedRuns: OrOff(Tuning(DEFAULT_ALARMS.failedRuns)),
   apiServerErrors: OrOff(Tuning(DEFAULT_ALARMS.apiServerErrors)),
+  outcomeBacklog: OrOff(Tuning(DEFAULT_ALARMS.outcomeBacklog)),
 });
 
 const TargetEnvironment = z

@@ -1,4 +1,5 @@
 import {
+  Annotations,
   ArnFormat,
   CustomResource,
   Duration,
@@ -24,6 +25,14 @@ import { DEFAULTS, ENV } from '../lib/config';
 import { INDEXES, TABLE } from '../lib/store/schema';
 import { lambdaHandler } from './handler-code';
 import { SundialOperations } from './operations';
+import {
+  anyQualifierOf,
+  createOutcomeQueues,
+  OUTCOME_FUNCTION_TIMEOUT,
+  reportOutcomes,
+  type TrackedTargetOptions,
+  TrackedTargets,
+} from './outcomes';
 import { type SundialOperationsProps, validateSundialProps } from './props';
 
 export interface SundialProps extends SundialOperationsProps {
@@ -83,11 +92,22 @@ export class Sundial extends Construct {
   readonly deadLetterQueue: Queue;
   /** Alarms, dashboard, log level and tracing (docs/operations.md). */
   readonly operations: SundialOperations;
+  /** Where registered targets' invocation records arrive (their Lambda destinations, success and failure). */
+  readonly outcomeQueue: Queue;
+  /** Outcome messages that failed five times. */
+  readonly outcomeDeadLetters: Queue;
+  /** Settles tracked runs from `outcomeQueue`: records outcomes, schedules retries, frees overlap slots. */
+  readonly outcomeFunction: LambdaFunction;
+  /** Runs that failed their last attempt: each message is the delivery event and the error. */
+  readonly runDeadLetters: Queue;
+  private readonly trackedTargets = new TrackedTargets();
+  private readonly targetPrefixes: string[];
 
   constructor(scope: Construct, id: string, props: SundialProps = {}) {
     super(scope, id);
     validateSundialProps(props, this.node.path);
     const targetPrefixes = props.targetPrefixes ?? [...DEFAULTS.targetPrefixes];
+    this.targetPrefixes = targetPrefixes;
     const shards = props.shards ?? DEFAULTS.shards;
     const runTtlDays = props.runTtlDays ?? DEFAULTS.runTtlDays;
     const stack = Stack.of(this);
@@ -162,6 +182,14 @@ export class Sundial extends Construct {
       deadLetterQueue: { queue: this.fireDeadLetters, maxReceiveCount: 5 },
     });
     environment[ENV.fireQueueUrl] = this.fireQueue.queueUrl;
+    // Tracked runs: the outcome queue (fed by registered targets), the run dead-letter queue, and the list of
+    // registered targets, made at synth so that `addTarget` after construction counts.
+    const outcomes = createOutcomeQueues(this);
+    this.outcomeQueue = outcomes.outcomeQueue;
+    this.outcomeDeadLetters = outcomes.outcomeDeadLetters;
+    this.runDeadLetters = outcomes.runDeadLetters;
+    environment[ENV.runDeadLetterQueueUrl] = this.runDeadLetters.queueUrl;
+    environment[ENV.trackedTargets] = this.trackedTargets.value;
 
     // The tick: it reads what is due, hands it off and ends (milliseconds to seconds, never a sleep). A
     // stale tick is useless once the next one has run, so retries stop within the minute.
@@ -210,6 +238,23 @@ export class Sundial extends Construct {
       }),
     );
     this.fireQueue.grantSendMessages(this.tickFunction);
+    // The sweeper (in the scheduled tick) finds tracking items with an overdue run on the list index, closes
+    // those runs as timed out (run record and task summary: UpdateItem) and dead-letters final failures.
+    this.tickFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'SweepIndex',
+        actions: ['dynamodb:Query'],
+        resources: [`${this.table.tableArn}/index/${TABLE.listIndex.name}`],
+      }),
+    );
+    this.tickFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'SweepRuns',
+        actions: ['dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+      }),
+    );
+    this.runDeadLetters.grantSendMessages(this.tickFunction);
 
     // The fire worker: batches of up to 10 messages, each up to 250 occurrences of one second.
     this.fireFunction = fn('FireFunction', 'fire', Duration.seconds(30));
@@ -219,18 +264,22 @@ export class Sundial extends Construct {
     this.fireFunction.addToRolePolicy(
       new PolicyStatement({
         sid: 'FireTable',
-        // Read the tasks (and the scheduler's state), write the runs, record errors, give fires back.
+        // Read the tasks (and the scheduler's state), write the runs, record errors, give fires back; for
+        // tracked targets, take overlap slots (a conditional PutItem of the task's tracking item).
         actions: [
           'dynamodb:BatchGetItem',
           'dynamodb:GetItem',
           'dynamodb:BatchWriteItem',
           'dynamodb:UpdateItem',
+          'dynamodb:PutItem',
         ],
         resources: [this.table.tableArn],
       }),
     );
     // Entries whose hand-off is not recorded yet are sent again a little later.
     this.fireQueue.grantSendMessages(this.fireFunction);
+    // A delivery Lambda refuses settles the attempt at once, and after the last one dead-letters the run.
+    this.runDeadLetters.grantSendMessages(this.fireFunction);
     // The allow-list, enforced by IAM: the fire worker can invoke only functions whose names carry a
     // prefix, in the target environments.
     const targetArns = targetEnvironments.flatMap(({ account, region }) =>
@@ -292,6 +341,9 @@ export class Sundial extends Construct {
       }),
     );
 
+    this.outcomeFunction = fn('OutcomeFunction', 'outcome', OUTCOME_FUNCTION_TIMEOUT);
+    this.addOutcomes();
+
     this.jobFunction = fn('JobFunction', 'jobs', Duration.minutes(15), jobFunctionName);
     this.addJobs(jobFunctionName, indexArns);
 
@@ -319,13 +371,96 @@ export class Sundial extends Construct {
       this,
       'Operations',
       {
-        functions: [this.tickFunction, this.fireFunction, this.apiFunction, this.jobFunction],
-        deadLetterQueues: [this.deadLetterQueue, this.fireDeadLetters],
+        functions: [
+          this.tickFunction,
+          this.fireFunction,
+          this.outcomeFunction,
+          this.apiFunction,
+          this.jobFunction,
+        ],
+        deadLetterQueues: [this.deadLetterQueue, this.fireDeadLetters, this.outcomeDeadLetters],
+        outcomeQueue: this.outcomeQueue,
+        runDeadLetters: this.runDeadLetters,
         api: this.api,
       },
       props,
     );
     this.acknowledgeNagFindings(targetPrefixes, targetEnvironments, scheduleRole);
+  }
+
+  /**
+   * Registers a target whose runs Sundial follows to their end: their outcome (`succeeded`, `failed`,
+   * `timed_out`), retries as the task's `retry` says, and overlap control as its `overlap` says. It grants the
+   * fire function invoke on `fn`, points `fn`'s asynchronous invocation destinations (success and failure)
+   * at the outcome queue with Lambda's own retries off (Sundial owns retries), and lists `fn` in
+   * SUNDIAL_TRACKED_TARGETS with how long after a fire its outcome must have come (its timeout plus
+   * `maxEventAge`), after which (plus a minute) the run is closed as `timed_out`.
+   *
+   * A function that is not registered this way still fires (if its name has an allowed prefix), but its
+   * runs stay `delivered`: Sundial never learns their outcome, retries nothing and takes no overlap slot.
+   *
+   * `fn` must be a function of this Sundial's stack (a function of another stack would make the two stacks
+   * depend on each other), without its own asynchronous invocation settings (they are replaced here, and
+   * CDK allows one set). Tasks name it unqualified: the destinations are set on the function itself, so the
+   * outcome of an invocation of one of its versions or aliases never comes and that run ends `timed_out`.
+   * Its name must carry one of `targetPrefixes` for the API to accept tasks on it. Every registered target
+   * adds about 70 bytes to the functions' environment (4 KB in all).
+   *
+   * @example
+   * const report = new lambda.Function(stack, 'Report', { functionName: 'sundial-report', timeout: Duration.minutes(5), … });
+   * sundial.addTarget(report);                                          // outcome due 10 min after a fire
+   * sundial.addTarget(other, { maxEventAge: Duration.minutes(15) });    // a target that may be throttled longer
+   */
+  addTarget(fn: LambdaFunction, options: TrackedTargetOptions = {}): void {
+    const where = `Sundial (${this.node.path}): addTarget(${fn.node.path})`;
+    if (Stack.of(fn) !== Stack.of(this)) {
+      throw new Error(`${where}: the function must be in the Sundial's own stack`);
+    }
+    if (this.trackedTargets.has(fn)) throw new Error(`${where}: already registered`);
+    const seconds = reportOutcomes(fn, this.outcomeQueue, options);
+    this.trackedTargets.add(fn, seconds);
+    // In addition to the prefix-based policy, which the API's own check mirrors.
+    fn.grantInvoke(this.fireFunction);
+    Validations.of(this.fireFunction).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${anyQualifierOf(fn)}]`,
+      reason:
+        'Granted by addTarget: the fire worker may invoke any version or alias of this registered target only.',
+    });
+    // The name given to the function, if any (its `functionName` is a token either way).
+    const name = (fn.node.defaultChild as CfnFunction).functionName;
+    if (
+      name !== undefined &&
+      !Token.isUnresolved(name) &&
+      !this.targetPrefixes.some((p) => name.startsWith(p))
+    ) {
+      Annotations.of(fn).addWarningV2(
+        'sundial:targetPrefix',
+        `${name} has none of the target prefixes (${this.targetPrefixes.join(', ')}): the API refuses tasks on it`,
+      );
+    }
+  }
+
+  /**
+   * The outcome function: fed by the outcome queue (batches of 10, partial batch responses), it reads the
+   * task and its tracking, writes the run record, the tracking item and the task summary, sends retries to
+   * the fire queue and final failures to the run dead-letter queue. No Query, Scan or DeleteItem.
+   */
+  private addOutcomes() {
+    const outcome = this.outcomeFunction;
+    outcome.addEventSource(
+      new SqsEventSource(this.outcomeQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    outcome.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'OutcomeTable',
+        // BatchGetItem: the task (the store reads tasks in batches); GetItem + conditional PutItem: its
+        // tracking item; UpdateItem: the run record (conditional on the attempt) and the task summary.
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+      }),
+    );
+    this.fireQueue.grantSendMessages(outcome);
+    this.runDeadLetters.grantSendMessages(outcome);
   }
 
   /**
@@ -362,7 +497,13 @@ export class Sundial extends Construct {
       properties: { Index: TABLE.listIndex.name },
     });
     // After the new code is in place, so no writer of the previous version runs behind the reindex.
-    reindex.node.addDependency(this.tickFunction, this.fireFunction, this.apiFunction, job);
+    reindex.node.addDependency(
+      this.tickFunction,
+      this.fireFunction,
+      this.outcomeFunction,
+      this.apiFunction,
+      job,
+    );
   }
 
   /** Each acknowledged cdk-nag finding, one by one, with the reason it is acceptable. */
@@ -371,7 +512,13 @@ export class Sundial extends Construct {
     targetEnvironments: { account: string; region: string }[],
     scheduleRole: Role,
   ) {
-    for (const f of [this.tickFunction, this.fireFunction, this.apiFunction, this.jobFunction]) {
+    for (const f of [
+      this.tickFunction,
+      this.fireFunction,
+      this.outcomeFunction,
+      this.apiFunction,
+      this.jobFunction,
+    ]) {
       Validations.of(f).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         reason:
@@ -405,6 +552,15 @@ export class Sundial extends Construct {
     Validations.of(this.fireDeadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the fire queue.',
+    });
+    Validations.of(this.outcomeDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the outcome queue.',
+    });
+    Validations.of(this.runDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself a dead-letter destination: runs that failed their last attempt, kept for their owners.',
     });
   }
 }

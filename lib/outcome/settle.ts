@@ -36,9 +36,13 @@ export interface AttemptRef {
   source: RunSource;
 }
 
-/** Whether a task's runs are followed: its target reports outcomes (registered with the construct). */
+/**
+ * Whether a task's runs are followed: its target reports outcomes (registered with the construct). The
+ * construct configures the destinations of the unqualified function only, so a task naming a version or an
+ * alias (`qualifier`) is not tracked: its outcome would never come and every run would time out.
+ */
 export function isTracked(deps: Pick<OutcomeDeps, 'targets'>, task: Task): boolean {
-  return deps.targets.has(functionNameOf(task.target.function));
+  return task.target.qualifier === undefined && deps.targets.has(functionNameOf(task.target.function));
 }
 
 /**

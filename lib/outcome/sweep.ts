@@ -74,8 +74,11 @@ async function sweepTask(deps: OutcomeDeps, taskId: string, now: number, report:
     report.resent++;
   }
   // Rewritten in any case: moves the sweep keys to the next time this task needs a look (or removes them).
-  await deps.tracking.change(taskId, due.task.createdAt, (t) => ({
-    next: stalled.reduce((acc, [runId]) => resent(acc, runId, now), t),
-    result: undefined,
-  }));
+  await deps.tracking.change(
+    taskId,
+    due.task.createdAt,
+    (t) => ({ next: stalled.reduce((acc, [runId]) => resent(acc, runId, now), t), result: undefined }),
+    undefined,
+    true,
+  );
 }

@@ -7,7 +7,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TaskBusyError } from '../errors';
-import { sweepAt, type Tracking, trackingOf } from '../task/tracking';
+import { sweepKeyAt, type Tracking, trackingOf } from '../task/tracking';
 import { isConditionFailure, TableAdapter } from './items';
 import { sweepKeys, sweepPartition, sweepSortKey } from './listing-keys';
 import { TABLE, trackingKey } from './schema';
@@ -73,6 +73,8 @@ export class TrackingStore extends TableAdapter {
     createdAt: string,
     step: (tracking: Tracking) => { next?: Tracking; result: T },
     first?: Tracking,
+    /** The sweeper's writes: the sweep key moves to exactly when the item next needs a look. */
+    exactSweep = false,
   ): Promise<T> {
     let stored = first;
     let fresh = first === undefined;
@@ -81,7 +83,7 @@ export class TrackingStore extends TableAdapter {
       fresh = true;
       const current = trackingOf(stored, createdAt);
       const { next, result } = step(current);
-      if (!next || (await this.write(taskId, next, stored?.rev ?? 0))) return result;
+      if (!next || (await this.write(taskId, next, stored?.rev ?? 0, exactSweep))) return result;
     }
     throw new TaskBusyError(taskId);
   }
@@ -106,8 +108,13 @@ export class TrackingStore extends TableAdapter {
   }
 
   /** Writes the tracking if it is still at `rev`; false when another writer came first. */
-  private async write(taskId: string, tracking: Tracking, rev: number): Promise<boolean> {
-    const at = sweepAt(tracking);
+  private async write(
+    taskId: string,
+    tracking: Tracking,
+    rev: number,
+    exactSweep: boolean,
+  ): Promise<boolean> {
+    const at = sweepKeyAt(tracking, exactSweep);
     try {
       await this.doc.send(
         new PutCommand({
@@ -167,5 +174,12 @@ export function trackingFromItem(item: Record<string, unknown>): Tracking {
     scheduledAt: q.s,
     source: q.o === 'm' ? ('manual' as const) : ('schedule' as const),
   }));
-  return { createdAt: item.createdAt as string, rev: item.rev as number, running, queued };
+  const listSk = item.listSk as string | undefined;
+  return {
+    createdAt: item.createdAt as string,
+    rev: item.rev as number,
+    running,
+    queued,
+    ...(listSk === undefined ? {} : { sweepKeyAt: Number(listSk.slice(0, listSk.indexOf('#'))) }),
+  };
 }

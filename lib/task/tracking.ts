@@ -14,6 +14,8 @@ export interface Tracking {
   running: Record<string, InProgress>;
   /** Occurrences waiting for a slot (overlap `queue`), oldest first. */
   queued: Queued[];
+  /** When the sweeper is to look at the item, as its index keys say now (see sweepKeyAt). */
+  sweepKeyAt?: number;
 }
 
 /**
@@ -179,6 +181,19 @@ export function sweepAt(tracking: Tracking): number | undefined {
     e.phase === 'run' ? e.deadline : e.deadline + WAIT_GRACE_MS,
   );
   return times.length ? Math.min(...times) : undefined;
+}
+
+/**
+ * The sweep time to store with a change. The sweeper's own writes store sweepAt exactly; other writes keep
+ * an earlier key (the sweeper then looks early, finds nothing due, and moves the key), so a task whose runs
+ * come and go every few seconds rewrites its index key about once per deadline, not twice per run.
+ */
+export function sweepKeyAt(tracking: Tracking, exact: boolean): number | undefined {
+  const at = sweepAt(tracking);
+  if (exact) return at;
+  const kept = tracking.sweepKeyAt;
+  if (at === undefined) return kept;
+  return kept !== undefined && kept <= at ? kept : at;
 }
 
 /**

@@ -65,7 +65,7 @@ describe('alarms, with their defaults', () => {
   const d = DEFAULT_ALARMS;
 
   it('one errors-and-throttles alarm per function, on Lambda’s own metrics', () => {
-    for (const fn of ['TickFunction', 'ApiFunction', 'JobFunction']) {
+    for (const fn of ['TickFunction', 'FireFunction', 'OutcomeFunction', 'ApiFunction', 'JobFunction']) {
       const a = alarm(templates.defaults, `${fn}Errors`);
       expect(a).toMatchObject({
         ...actions,
@@ -171,8 +171,9 @@ describe('alarms, with their defaults', () => {
   });
 
   it('every alarm of the defaults is one of those, each routed to the topic on ALARM and OK', () => {
-    // Errors of the tick, fire, API and job functions, no tick, both dead-letter queues, lateness, failed runs, API 5xx.
-    expect(Object.keys(alarms(templates.defaults))).toHaveLength(10);
+    // Errors of the tick, fire, outcome, API and job functions, no tick, the three dead-letter queues (tick,
+    // fire, outcome), lateness, failed runs, API 5xx, outcome backlog.
+    expect(Object.keys(alarms(templates.defaults))).toHaveLength(13);
     for (const { Properties } of Object.values(alarms(templates.defaults)))
       expect(Properties).toMatchObject(actions);
   });
@@ -206,7 +207,7 @@ describe('alarm props', () => {
     });
     const ids = Object.keys(alarms(templates.tuned));
     expect(ids.filter((id) => /FailedRuns|ApiServerErrors/.test(id))).toEqual([]);
-    expect(ids).toHaveLength(8);
+    expect(ids).toHaveLength(11);
     // Without a topic or actions, alarms only show their state (dashboard, console).
     for (const { Properties } of Object.values(alarms(templates.tuned))) {
       expect(Properties.AlarmActions).toBeUndefined();

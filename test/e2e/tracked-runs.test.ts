@@ -23,6 +23,7 @@ let mostRunning = 0;
 beforeAll(async () => {
   cloud = await startTestCloud('e2e-tracked-runs', clock, received, {
     recorders: [],
+    trackOutcomes: true,
     functions: [
       {
         name: 'sundial-flaky',

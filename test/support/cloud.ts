@@ -5,7 +5,9 @@ import type { ManualClock } from './clock';
 
 /**
  * A local cloud for an end-to-end test file: on the run's DynamoDB Local, in its own table, on the
- * file's manual clock, with target functions that record every event into `received`.
+ * file's manual clock, with target functions that record every event into `received`. Their outcomes are
+ * not followed (runs stay `delivered`, as for targets not registered with the construct) unless the test
+ * asks with `trackOutcomes: true` (test/e2e/tracked-runs.test.ts).
  */
 export function startTestCloud(
   tableName: string,
@@ -23,6 +25,7 @@ export function startTestCloud(
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     tableName,
     clock,
+    trackOutcomes: false,
     ...options,
     functions: [...recorders.map((name) => ({ name, handler: record })), ...functions],
   });
