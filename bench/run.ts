@@ -6,10 +6,11 @@
  * Figures, not assertions: docs/performance.md records them.
  *
  *   npm run bench                     every scenario
- *   npm run bench -- --only=live,tick which ones (live, tick, capacity, throughput)
+ *   npm run bench -- --only=live,tick which ones (live, tick, capacity, throughput, tracked)
  *   npm run bench -- --profile        the throughput scenario only, its dispatch phases under V8's CPU profiler
  *   npm run bench -- --profile=steady the live scenario only, its steady window under the profiler
  */
+import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { runCapacity } from './capacity';
 import { BenchCloud } from './cloud';
@@ -25,7 +26,7 @@ import { runTickCost } from './tick-cost';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const SCENARIOS = ['live', 'tick', 'capacity', 'throughput'] as const;
+const SCENARIOS = ['live', 'tick', 'capacity', 'throughput', 'tracked'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function selected(): Set<Scenario> {
@@ -69,6 +70,10 @@ async function main() {
     `Sundial dispatch benchmark (${new Date().toISOString().slice(0, 10)}, DynamoDB Local and local endpoints in a child process, ${SHARDS} shards)`,
     (performance.now() - started) / 1000,
   );
+  // Tracked runs (issue 10): units per fire, tracked and untracked side by side, in a cloud of their own.
+  if (scenarios.has('tracked') && !process.argv.some((a) => a.startsWith('--profile'))) {
+    execFileSync(process.execPath, ['--import', 'tsx', 'bench/tracked-units.ts'], { stdio: 'inherit' });
+  }
 }
 
 await main();
