@@ -95,8 +95,11 @@ export const api = {
   pauseTask: (id: string) => request<TaskView>('POST', `${task(id)}/pause`),
   resumeTask: (id: string) => request<TaskView>('POST', `${task(id)}/resume`),
   runTask: (id: string) => request<RunRequested>('POST', `${task(id)}/run`),
-  listRuns: (id: string, params: { limit?: number; cursor?: string }, signal?: AbortSignal) =>
-    request<RunPageView>('GET', `${task(id)}/runs${query(params)}`, { signal }),
+  listRuns: (
+    id: string,
+    params: { status?: string; limit?: number; cursor?: string },
+    signal?: AbortSignal,
+  ) => request<RunPageView>('GET', `${task(id)}/runs${query(params)}`, { signal }),
   // A group larger than one request changes answers with a job (202) to follow with getJob.
   pauseGroup: (name: string) => request<GroupResult | GroupJob>('POST', `${group(name)}/pause`),
   resumeGroup: (name: string) => request<GroupResult | GroupJob>('POST', `${group(name)}/resume`),

@@ -6,6 +6,14 @@ import type { TaskView } from './types';
 export const SCHEDULE_KINDS = ['cron', 'every', 'at', 'solar', 'expression', 'json'] as const;
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 export const EVERY_UNITS = ['weeks', 'days', 'hours', 'minutes', 'seconds'] as const;
+/** The inputs of a retry policy and of an overlap policy, by API path; all empty: no policy. */
+export const RETRY_FIELDS = [
+  'retry.maxAttempts',
+  'retry.delaySeconds',
+  'retry.backoffRate',
+  'retry.maxDelaySeconds',
+] as const;
+export const OVERLAP_FIELDS = ['overlap.policy', 'overlap.maxConcurrent'] as const;
 
 export interface FieldError {
   path: string;
@@ -79,11 +87,31 @@ export function formFromTask(task: TaskView): TaskForm {
       jitterSeconds: text(task.jitterSeconds),
       'misfire.policy': task.misfire.policy,
       'misfire.graceSeconds': text(task.misfire.graceSeconds),
+      ...policyValues('retry', task.retry),
+      ...policyValues('overlap', task.overlap),
       ...schedule.values,
     },
     enabled: task.enabled,
     runImmediately: task.runImmediately,
   };
+}
+
+/** The inputs of a nested policy (`retry.maxAttempts`…) from the stored one. */
+function policyValues(name: string, policy: object | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(policy ?? {}).map(([k, v]) => [`${name}.${k}`, text(v)]));
+}
+
+/**
+ * A policy from its inputs, or undefined when all are empty (no policy). A policy given in part is sent
+ * as it is, so the API names the missing field (`retry.maxAttempts`) beside its input.
+ */
+function readPolicy(read: Reader, fields: readonly string[], num: (path: string) => boolean) {
+  const policy = defined(
+    Object.fromEntries(
+      fields.map((path) => [path.split('.')[1], num(path) ? read.num(path) : read.str(path)]),
+    ),
+  );
+  return Object.keys(policy).length ? policy : undefined;
 }
 
 /** Reads typed values out of the form's text, collecting what cannot be read (not a number, not JSON). */
@@ -182,6 +210,8 @@ export function taskRequest(form: TaskForm): Read<Record<string, unknown>> {
       policy: read.str('misfire.policy'),
       graceSeconds: read.num('misfire.graceSeconds'),
     }),
+    retry: readPolicy(read, RETRY_FIELDS, () => true),
+    overlap: readPolicy(read, OVERLAP_FIELDS, (path) => path !== 'overlap.policy'),
     enabled: form.enabled,
     runImmediately: form.runImmediately,
   });

@@ -71,7 +71,8 @@ export function runErrorText(run: { error?: string; errorType?: string; errorMes
   return run.error ?? '';
 }
 
-export type Tone = 'good' | 'bad' | 'warn' | 'neutral';
+/** `late` (timed out) and `muted` (skipped) tell those apart from a failure and from a pause. */
+export type Tone = 'good' | 'bad' | 'warn' | 'late' | 'muted' | 'neutral';
 
 const TONES: Record<string, Tone> = {
   active: 'good',
@@ -80,10 +81,10 @@ const TONES: Record<string, Tone> = {
   ENABLED: 'good',
   paused: 'warn',
   claimed: 'warn',
-  skipped: 'warn',
+  skipped: 'muted',
   DISABLED: 'warn',
   failed: 'bad',
-  timed_out: 'bad',
+  timed_out: 'late',
 };
 
 /** The colour family of a state or status badge (its text always says the status too). */

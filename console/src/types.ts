@@ -10,27 +10,17 @@ export type {
   SchedulerState,
 } from '../../lib/task/schemas';
 
-/** Task fields that tracked runs add; the console shows them when the API sends them. */
-export interface TrackedTaskFields {
-  lastStatus?: string;
-  lastError?: string;
-  consecutiveFailures?: number;
-  /** Runs in progress (a count), or whether one is. */
-  running?: number | boolean;
-}
-
-export type TaskView = Task & TrackedTaskFields;
+/**
+ * A task as the API returns it, tracked-run summary included (lastStatus, lastError, consecutiveFailures,
+ * runsInProgress, queuedRuns, when the API sends them).
+ */
+export type TaskView = Task;
 
 /**
- * A run as the API returns it. Today its status is claimed | delivered | failed with an `error` string;
- * tracked runs add succeeded | timed_out | skipped, `durationMs`, `errorType` and `errorMessage`.
+ * A run as the API returns it: claimed | delivered, or for targets whose outcomes Sundial sees
+ * succeeded | failed | timed_out | skipped, with durationMs, errorType and errorMessage, reason, retryAt.
  */
-export type RunView = Omit<Run, 'status'> & {
-  status: string;
-  durationMs?: number;
-  errorType?: string;
-  errorMessage?: string;
-};
+export type RunView = Run;
 
 export interface TaskPageView {
   tasks: TaskView[];

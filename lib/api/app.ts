@@ -172,6 +172,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: RequestIdVari
     const page = await tasks.listRuns(c.req.param('id'), c.req.query());
     return c.json({ runs: page.items, cursor: page.cursor }, 200);
   });
+  app.openapi(routes.listRecentRuns, async (c) => {
+    const page = await tasks.listRecentRuns(c.req.query());
+    return c.json({ runs: page.items, cursor: page.cursor }, 200);
+  });
 
   const groupAnswer = (c: Context, answer: GroupAnswer) => {
     if (answer.status === 200) return c.json(answer.result, 200);

@@ -15,6 +15,7 @@ import {
   ListRunsQuery,
   ListTasksQuery,
   Problem,
+  RecentRunsQuery,
   RescheduleRequest,
   RunPage,
   RunRequested,
@@ -267,8 +268,20 @@ export const routes = {
     path: '/v1/tasks/{id}/runs',
     tags: ['tasks'],
     summary: 'Run history, newest first',
+    description:
+      'Pages of at most `limit` runs; pass `cursor` from a page to get the next. With `status`, only runs in that status: such a page may hold fewer than `limit` runs (even none) and still have a cursor, when many runs in a row are in other statuses (one request reads a bounded part of the history).',
     request: { params: idParams, query: ListRunsQuery },
     responses: { 200: json(RunPage, 'one page of runs'), ...errors },
+  }),
+  listRecentRuns: createRoute({
+    method: 'get',
+    path: '/v1/runs',
+    tags: ['runs'],
+    summary: 'Runs of every task that ended failed or timed out for good, newest first',
+    description:
+      'Runs whose last attempt ended in `status` (retries exhausted, or none configured), across tasks, newest `finishedAt` first, for as long as run records are kept (the run TTL). Read from an index by day, never by a scan. Pages of at most `limit` runs; pass `cursor` from a page to get the next. Only targets whose outcomes Sundial sees have such runs.',
+    request: { query: RecentRunsQuery },
+    responses: { 200: json(RunPage, 'one page of runs'), 400: errors[400] },
   }),
   pauseGroup: groupRoute('post', '/v1/groups/{group}/pause', 'Pause every task of a group', 'changed'),
   resumeGroup: groupRoute(

@@ -26,6 +26,7 @@ import {
   type FetchTasksResponse,
   ListRunsQuery,
   ListTasksQuery,
+  RecentRunsQuery,
   RescheduleRequest,
   type Run,
   type RunRequested,
@@ -199,6 +200,11 @@ export class TaskService {
     const q = parseOrThrow(ListRunsQuery, query);
     await this.getTask(id);
     return this.deps.store.listRuns(id, q);
+  }
+
+  /** Runs of every task that ended failed or timed out for good (GET /v1/runs?status=), newest first. */
+  listRecentRuns(query: unknown): Promise<Page<Run>> {
+    return this.deps.store.listRecentRuns(parseOrThrow(RecentRunsQuery, query));
   }
 
   previewSchedule(body: unknown): PreviewResponse {

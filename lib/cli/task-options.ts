@@ -100,3 +100,16 @@ export function taskFields(flags: TaskFlags): Record<string, unknown> {
   if (flags.at !== undefined) fields.schedule = { at: flags.at };
   return fields;
 }
+
+/** --limit, --cursor and --all of a listing. */
+export interface PageFlags {
+  limit?: number;
+  cursor?: string;
+  all?: boolean;
+}
+
+export const addPageOptions = (command: Command) =>
+  command
+    .option('--limit <n>', 'items per page (1-100, default 50)', parseInteger)
+    .option('--cursor <cursor>', 'continue after an earlier page')
+    .option('--all', 'fetch every page');

@@ -11,6 +11,7 @@ import {
   type ListTasksQuery,
   type PreviewRequest,
   PreviewResponse,
+  type RecentRunsQuery,
   RunPage,
   RunRequested,
   SchedulerState,
@@ -408,10 +409,12 @@ export class SundialClient {
   }
 
   /**
-   * One page of a task's run history, newest first.
+   * One page of a task's run history, newest first; with `status`, only the runs in that status. A filtered
+   * page may hold fewer than `limit` runs (even none) and still have a cursor: follow it to read on.
    *
    * @example
    * const { runs } = await sundial.listRuns('nightly-report', { limit: 10 });
+   * const failed = await sundial.listRuns('nightly-report', { status: 'failed' });
    */
   listRuns(id: string, query: ListRunsQuery = {}, options?: RequestOptions): Promise<RunPage> {
     return this.call(
@@ -439,6 +442,45 @@ export class SundialClient {
     let cursor: string | undefined;
     do {
       const page = await this.listRuns(id, { ...query, cursor }, options);
+      yield page;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  /**
+   * One page of the runs of every task that ended `failed` (or `timed_out`) for good, retries exhausted,
+   * newest first, for as long as run records are kept.
+   *
+   * @example
+   * const { runs } = await sundial.listRecentRuns({ status: 'failed', limit: 20 });
+   * for (const run of runs) console.log(run.taskId, run.finishedAt, run.errorType, run.errorMessage);
+   */
+  listRecentRuns(query: RecentRunsQuery, options?: RequestOptions): Promise<RunPage> {
+    return this.call(
+      {
+        method: 'GET',
+        path: `/v1/runs${queryString(query)}`,
+        schema: RunPage,
+        idempotent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Every page of the runs that ended `failed` (or `timed_out`) for good, across tasks, fetched as you
+   * iterate.
+   *
+   * @example
+   * for await (const page of sundial.paginateRecentRuns({ status: 'timed_out' })) console.log(page.runs.length);
+   */
+  async *paginateRecentRuns(
+    query: Omit<RecentRunsQuery, 'cursor'>,
+    options?: RequestOptions,
+  ): AsyncGenerator<RunPage> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listRecentRuns({ ...query, cursor }, options);
       yield page;
       cursor = page.cursor;
     } while (cursor);

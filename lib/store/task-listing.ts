@@ -4,10 +4,10 @@ import {
   type DynamoDBDocumentClient,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Run, Task, TaskState } from '../task/schemas';
+import { type FailureStatus, Run, type RunStatus, type Task, type TaskState } from '../task/schemas';
 import type { CursorCodec, CursorPosition } from './cursor';
 import type { Page } from './items';
-import { groupPrefix, idOfListSk, LISTED_STATES, listPartition } from './listing-keys';
+import { failedRunPartition, groupPrefix, idOfListSk, LISTED_STATES, listPartition } from './listing-keys';
 import { LIST_SHARDS, RUN_SK_PREFIX, TABLE, TASK_SK, taskKey } from './schema';
 
 export interface TaskQuery {
@@ -17,7 +17,50 @@ export interface TaskQuery {
   cursor?: string;
 }
 
+export interface RunQuery {
+  status?: RunStatus;
+  limit: number;
+  cursor?: string;
+}
+
+export interface RecentRunsQuery {
+  status: FailureStatus;
+  limit: number;
+  cursor?: string;
+}
+
+/** The days a cross-task listing of failed runs reads back from: `now`, and the run records' lifetime. */
+export interface RecentWindow {
+  now: number;
+  days: number;
+}
+
 type Item = Record<string, unknown>;
+
+/**
+ * A filtered run history (`status=`) reads at most this many Query pages per request, each evaluating at
+ * most MAX_FILTERED_LIMIT run records (4× the page's want, growing 4× a read), so one request reads at
+ * most ~2,000 records (DynamoDB also stops each Query at 1 MB). When the bound is reached before the page
+ * fills, the page is returned short, possibly empty, with a cursor where the reading stopped.
+ */
+const MAX_FILTERED_READS = 5;
+const MAX_FILTERED_LIMIT = 500;
+/**
+ * Marks a pseudo-entry a filtered read ends with when it stopped at its bound before the partition ended:
+ * it carries the sort key to continue after, and is never returned.
+ */
+const GAP = '\u0000gap';
+const isGap = (entry: Item | undefined) => entry?.[GAP] === true;
+const DAY_MS = 86_400_000;
+/** The fields of a run record the API shows (not leaseUntil, expiresAt, the keys or listing keys). */
+const RUN_FIELDS = Object.keys(Run.shape);
+
+/** A run as the API shows it: only the fields of the `Run` schema. */
+export function runOf(item: Item): Run {
+  const run: Item = {};
+  for (const field of RUN_FIELDS) if (item[field] !== undefined) run[field] = item[field];
+  return run as Run;
+}
 
 /** Partitions read at once, at most, once a listing has crossed into the next ones. */
 const MAX_WINDOW = 8;
@@ -39,6 +82,8 @@ interface Plan<T> {
   sortKey: (entry: Item) => string;
   /** The items of a page of entries, in order; entries no longer matching the query are left out. */
   items: (entries: Item[]) => Promise<T[]>;
+  /** Where a decoded cursor continues, when partitions move with time (a listing by day). */
+  resume?: (position: CursorPosition) => CursorPosition;
 }
 
 /**
@@ -70,47 +115,123 @@ export class TaskListing {
     return this.page(plan, query.limit, query.cursor);
   }
 
-  /** Run history, newest first (run ids are ULIDs, so key order is claim order). */
-  async listRuns(taskId: string, query: { limit: number; cursor?: string }): Promise<Page<Run>> {
+  /**
+   * Run history, newest first (run ids are ULIDs, so key order is claim order); with `status`, only runs
+   * in that status, filtered by DynamoDB on the task's partition (a page may come back short: see
+   * MAX_FILTERED_READS).
+   */
+  async listRuns(taskId: string, query: RunQuery): Promise<Page<Run>> {
     const { pk } = taskKey(taskId);
+    const { status } = query;
+    const read = (after: string | undefined, limit: number) =>
+      status === undefined
+        ? this.query({
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
+            ExpressionAttributeValues: { ':pk': pk, ':run': RUN_SK_PREFIX },
+            ScanIndexForward: false,
+            ExclusiveStartKey: after === undefined ? undefined : { pk, sk: after },
+            Limit: limit,
+          })
+        : this.filteredRuns(pk, status, after, limit);
     const plan: Plan<Run> = {
-      scope: `runs|${taskId}`,
-      partitions: [
-        {
-          queries: [
-            (after, limit) =>
-              this.query({
-                KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
-                ExpressionAttributeValues: { ':pk': pk, ':run': RUN_SK_PREFIX },
-                ScanIndexForward: false,
-                ExclusiveStartKey: after === undefined ? undefined : { pk, sk: after },
-                Limit: limit,
-              }),
-          ],
-        },
-      ],
+      // Unfiltered cursors keep the scope they had before filters existed.
+      scope: status === undefined ? `runs|${taskId}` : `runs|${taskId}|${status}`,
+      partitions: [{ queries: [read] }],
       sortKey: (entry) => entry.sk as string,
-      items: async (entries) =>
-        entries.map(({ pk: _pk, sk: _sk, expiresAt: _e, leaseUntil: _l, ...run }) => run as Run),
+      items: async (entries) => entries.map(runOf),
     };
     return this.page(plan, query.limit, query.cursor);
+  }
+
+  /**
+   * Up to `want` runs of a task's partition in `status`, newest first, after `after`. The filter applies
+   * after the read, so a Query page may hold none: read on until `want` are found or the history ends,
+   * at most MAX_FILTERED_READS pages; stopped there, the last entry is a GAP at the last key read.
+   */
+  private async filteredRuns(pk: string, status: RunStatus, after: string | undefined, want: number) {
+    const found: Item[] = [];
+    let start: Item | undefined = after === undefined ? undefined : { pk, sk: after };
+    for (let read = 0; read < MAX_FILTERED_READS; read++) {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :run)',
+          FilterExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': pk, ':run': RUN_SK_PREFIX, ':status': status },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+          Limit: Math.min(MAX_FILTERED_LIMIT, want * 4 ** read),
+        }),
+      );
+      found.push(...(out.Items ?? []));
+      if (found.length >= want) return found.slice(0, want);
+      start = out.LastEvaluatedKey;
+      if (!start) return found;
+    }
+    return [...found, { sk: start?.sk, [GAP]: true }];
+  }
+
+  /**
+   * Runs of every task that ended in `status` for good, newest first, without a scan: the list index
+   * partitions of each day (failedRunPartition), from today (UTC) back to the run records' lifetime, each
+   * read newest first; the run items are then read by key. A cursor names the entry it stopped after,
+   * whose day says which partition it is in, so paging across midnight neither skips nor repeats.
+   */
+  async listRecentRuns(query: RecentRunsQuery, window: RecentWindow): Promise<Page<Run>> {
+    const days = Array.from({ length: window.days + 1 }, (_, i) => dayOf(window.now - i * DAY_MS));
+    const partitions = days.map((day) => {
+      const listPk = failedRunPartition(query.status, day);
+      return {
+        queries: [
+          (after: string | undefined, limit: number) =>
+            this.query({
+              IndexName: TABLE.listIndex.name,
+              KeyConditionExpression: 'listPk = :pk',
+              ExpressionAttributeValues: { ':pk': listPk },
+              ScanIndexForward: false,
+              ExclusiveStartKey: after === undefined ? undefined : { listPk, ...recentEntryKeys(after) },
+              Limit: limit,
+            }),
+        ],
+      };
+    });
+    const plan: Plan<Run> = {
+      scope: `recent-runs|${query.status}`,
+      partitions,
+      sortKey: (entry) => `${entry.listSk as string}${ENTRY_SEPARATOR}${entry.pk as string}`,
+      items: (entries) => this.readRecentRuns(entries, query.status),
+      resume: ({ after }) => ({ partition: dayIndex(days, after.slice(0, 10)), after }),
+    };
+    return this.page(plan, query.limit, query.cursor);
+  }
+
+  /** The runs of index entries, read consistently by key; runs deleted or not (yet) final are left out. */
+  private async readRecentRuns(entries: Item[], status: FailureStatus): Promise<Run[]> {
+    const items = await this.readItems(entries.map((e) => ({ pk: e.pk as string, sk: e.sk as string })));
+    return items
+      .filter((item) => item.status === status && item.listPk === failedRunPartition(status, dayOf(item)))
+      .map(runOf);
   }
 
   private async page<T>(plan: Plan<T>, limit: number, cursor: string | undefined): Promise<Page<T>> {
     let position: CursorPosition | undefined = cursor
       ? await this.cursors.decode(plan.scope, cursor)
       : undefined;
+    if (position && plan.resume) position = plan.resume(position);
     if (position && position.partition >= plan.partitions.length) {
       position = { partition: plan.partitions.length, after: position.after };
     }
     const items: T[] = [];
     let more = true;
-    // Entries dropped as stale (the index lags the table) leave the page short: read on to fill it.
+    // Entries dropped as stale (the index lags the table) leave the page short: read on to fill it,
+    // unless a bounded read stopped (then the page is short, and its cursor goes on from there).
     while (items.length < limit && more) {
       const read = await this.readEntries(plan, position, limit - items.length);
-      items.push(...(await plan.items(read.entries)));
+      items.push(...(await plan.items(read.entries.filter((e) => !isGap(e)))));
       position = read.next ?? position;
       more = read.more;
+      if (read.stopped) break;
     }
     return { items, cursor: more && position ? await this.cursors.encode(plan.scope, position) : undefined };
   }
@@ -145,15 +266,16 @@ export class TaskListing {
           next = { partition: partition + k, after: plan.sortKey(entry) };
         }
         // More in this partition than the page holds, or the page is full and a later one has some.
-        if (read.length > room) return { entries, next, more: true };
+        if (read.length > room) return { entries, next, more: true, stopped: false };
+        if (isGap(entries.at(-1))) return { entries, next, more: true, stopped: true };
         if (entries.length === limit && reads.slice(k + 1).some((r) => r.length > 0)) {
-          return { entries, next, more: true };
+          return { entries, next, more: true, stopped: false };
         }
       }
       partition += count;
       after = undefined;
     }
-    return { entries, next, more: false };
+    return { entries, next, more: false, stopped: false };
   }
 
   /** The first `limit` entries of a partition after `after`, its index partitions merged by sort key. */
@@ -229,24 +351,28 @@ export class TaskListing {
 
   /** The tasks of these keys, in this order, read consistently; keys of deleted tasks are skipped. */
   private async readTasks(pks: string[]): Promise<Task[]> {
+    // An index caught mid-move may show a task in two partitions for a moment: list it once.
+    const items = await this.readItems([...new Set(pks)].map((pk) => ({ pk, sk: TASK_SK })));
+    return items.map(this.toTask);
+  }
+
+  /** The items of these keys, in this order, read consistently (100 keys a call); absent ones skipped. */
+  private async readItems(keys: { pk: string; sk: string }[]): Promise<Item[]> {
+    const id = (key: Item) => `${key.pk as string}\n${key.sk as string}`;
     const found = new Map<string, Item>();
-    for (let i = 0; i < pks.length; i += 100) {
-      let keys: Item[] | undefined = pks.slice(i, i + 100).map((pk) => ({ pk, sk: TASK_SK }));
-      while (keys && keys.length > 0) {
+    for (let i = 0; i < keys.length; i += 100) {
+      let batch: Item[] | undefined = keys.slice(i, i + 100);
+      while (batch && batch.length > 0) {
         const out: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: batch, ConsistentRead: true } } }),
         );
-        for (const item of out.Responses?.[this.tableName] ?? []) found.set(item.pk as string, item);
-        keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
+        for (const item of out.Responses?.[this.tableName] ?? []) found.set(id(item), item);
+        batch = out.UnprocessedKeys?.[this.tableName]?.Keys;
       }
     }
-    const seen = new Set<string>();
-    return pks.flatMap((pk) => {
-      const item = found.get(pk);
-      // An index caught mid-move may show a task in two partitions for a moment: list it once.
-      if (!item || seen.has(pk)) return [];
-      seen.add(pk);
-      return [this.toTask(item)];
+    return keys.flatMap((key): Item[] => {
+      const item = found.get(id(key));
+      return item ? [item] : [];
     });
   }
 
@@ -254,4 +380,35 @@ export class TaskListing {
     const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, ...input }));
     return out.Items ?? [];
   }
+}
+
+/**
+ * Separates the list index key from the run's `pk` in a cross-task listing's cursor: neither contains a
+ * space (ISO instants, ULIDs and ids never do), and the index needs both to resume (ExclusiveStartKey).
+ */
+const ENTRY_SEPARATOR = ' ';
+
+/** The UTC day (`YYYY-MM-DD`) of an instant in ms, or of a run item's `finishedAt`. */
+function dayOf(at: number | Item): string {
+  return typeof at === 'number'
+    ? new Date(at).toISOString().slice(0, 10)
+    : String(at.finishedAt).slice(0, 10);
+}
+
+/** The partition of a day among `days` (newest first): past the last one when older than all. */
+function dayIndex(days: string[], day: string): number {
+  const index = days.indexOf(day);
+  if (index >= 0) return index;
+  return day > (days[0] as string) ? 0 : days.length;
+}
+
+/** The keys an index Query resumes after: the entry's `listSk` and its run's `pk` and `sk`. */
+function recentEntryKeys(after: string): Item {
+  const split = after.lastIndexOf(ENTRY_SEPARATOR);
+  const listSk = after.slice(0, split);
+  return {
+    listSk,
+    pk: after.slice(split + 1),
+    sk: `${RUN_SK_PREFIX}${listSk.slice(listSk.indexOf('#') + 1)}`,
+  };
 }

@@ -25,7 +25,7 @@ import { CursorCodec, tableCursorSecret } from './cursor';
 import { type DueTask, isConditionFailure, type Page, TableAdapter, taskAbsent, taskExists } from './items';
 import { groupPrefix, LISTED_STATES, listPartition } from './listing-keys';
 import { LIST_SHARDS, RUN_SK_PREFIX, TABLE, TASK_SK, TRACK_SK, taskKey, trackingKey } from './schema';
-import { TaskListing, type TaskQuery } from './task-listing';
+import { type RecentRunsQuery, type RunQuery, TaskListing, type TaskQuery } from './task-listing';
 import { trackingFromItem } from './tracking-store';
 
 // Condition parts of user writes (see items.ts for the tick's).
@@ -376,9 +376,14 @@ export class TaskStore extends TableAdapter {
     return this.listing.listTasks(query);
   }
 
-  /** Run history, newest first. */
-  listRuns(taskId: string, query: { limit: number; cursor?: string }): Promise<Page<Run>> {
+  /** Run history, newest first; with `status`, only the runs in it. */
+  listRuns(taskId: string, query: RunQuery): Promise<Page<Run>> {
     return this.listing.listRuns(taskId, query);
+  }
+
+  /** Runs of every task that ended failed or timed out for good, newest first, within the runs' lifetime. */
+  listRecentRuns(query: RecentRunsQuery): Promise<Page<Run>> {
+    return this.listing.listRecentRuns(query, { now: this.clock.now(), days: this.runTtlSeconds / 86_400 });
   }
 
   /** Listing reads: made on first use, so the cursor secret is read only by those that list. */

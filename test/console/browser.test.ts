@@ -1,7 +1,10 @@
 import { mkdirSync } from 'node:fs';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../lib/local/cloud';
+import { localDynamoDbClient } from '../../lib/local/dynamodb-local';
+import { runKey, taskKey } from '../../lib/store/schema';
 import type { DeliveryEvent } from '../../lib/task/schemas';
 import { SCREENSHOTS_DIR } from '../../scripts/screenshots';
 import { launchBrowser } from '../support/browser';
@@ -305,77 +308,102 @@ describe('the console in a real browser', { timeout: 120_000 }, () => {
     expect((await api('/v1/tasks/ping')).status).toBe(404);
   });
 
-  it('shows what tracked runs add when the API sends it (a response made up here: the API cannot yet)', async () => {
-    // Issue 10 adds these fields; until then the real API cannot produce them, so this test answers
-    // two GETs itself with that shape and lets every other request reach the local API.
-    const base = { ...ping, id: 'tracked', runCount: 4, state: 'active', version: 1 };
-    const tracked = {
-      ...base,
-      payload: {},
-      timezone: 'UTC',
-      cronDayMatch: 'or',
-      runImmediately: false,
-      misfire: { graceSeconds: 300, policy: 'once' },
-      enabled: true,
-      nextRunAt: '2026-12-01T14:00:00.000Z',
-      lastRunAt: '2026-12-01T13:55:00.000Z',
-      createdAt: '2026-12-01T13:00:00.000Z',
-      updatedAt: '2026-12-01T13:00:00.000Z',
-      lastStatus: 'failed',
-      lastError: 'TypeError: boom',
-      consecutiveFailures: 2,
-      running: 1,
-      retry: { maxAttempts: 3, delaySeconds: 10, backoffRate: 2, maxDelaySeconds: 300 },
+  it('shows tracked runs: each status apart, with error and attempt; the task summary and policies', async () => {
+    // The runtime that records outcomes is tested on its own: here the records are written straight
+    // into the table, in the shape it writes them, and everything else is the real API.
+    const body = {
+      ...ping,
+      id: 'tracked',
+      retry: { maxAttempts: 3, delaySeconds: 10 },
+      overlap: { policy: 'skip' },
     };
+    expect((await api('/v1/tasks', { method: 'POST', body })).status).toBe(201);
+    const doc = DynamoDBDocumentClient.from(localDynamoDbClient(cloud.dynamodbEndpoint));
+    const table = cloud.config.tableName;
     const run = (n: number, status: string, extra: object) => ({
+      ...runKey('tracked', `01KTRACKEDRUN000000000000${n}`),
       taskId: 'tracked',
       runId: `01KTRACKEDRUN000000000000${n}`,
-      scheduledAt: `2026-12-01T13:${50 + n}:00.000Z`,
-      firedAt: `2026-12-01T13:${50 + n}:00.020Z`,
+      scheduledAt: `2026-12-01T12:${50 + n}:00.000Z`,
+      firedAt: `2026-12-01T12:${50 + n}:00.020Z`,
       attempt: 1,
       source: 'schedule',
       status,
+      leaseUntil: 1,
       ...extra,
     });
     const runs = [
-      run(5, 'failed', { durationMs: 1200, errorType: 'TypeError', errorMessage: 'boom' }),
+      run(5, 'failed', {
+        attempt: 2,
+        durationMs: 1200,
+        errorType: 'TypeError',
+        errorMessage: 'boom',
+        retryAt: '2026-12-01T13:00:10.000Z',
+      }),
       run(4, 'timed_out', { durationMs: 30_000 }),
-      run(3, 'skipped', {}),
+      run(3, 'skipped', { reason: 'overlap' }),
       run(2, 'succeeded', { durationMs: 340 }),
     ];
-    await page.route(/\/v1\/tasks\/tracked$/, (route) => route.fulfill({ json: tracked }));
-    await page.route(/\/v1\/tasks\/tracked\/runs/, (route) => route.fulfill({ json: { runs } }));
+    for (const Item of runs) await doc.send(new PutCommand({ TableName: table, Item }));
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: taskKey('tracked'),
+        UpdateExpression: 'SET lastStatus = :s, lastError = :e, consecutiveFailures = :n',
+        ExpressionAttributeValues: { ':s': 'failed', ':e': 'TypeError: boom', ':n': 2 },
+      }),
+    );
     try {
       await open('#/tasks/tracked');
       await page.getByRole('columnheader', { name: 'Duration' }).waitFor();
       const failed = page.getByRole('row', { name: /TypeError: boom/ });
-      expect(await failed.innerText()).toMatch(/failed[\s\S]*20 ms[\s\S]*1\.20 s[\s\S]*TypeError: boom/);
+      expect(await failed.innerText()).toMatch(
+        /2\s+failed[\s\S]*retry at[\s\S]*1\.20 s[\s\S]*TypeError: boom/,
+      );
       await page
         .getByRole('row', { name: /timed out/ })
         .getByText('30.0 s')
         .waitFor();
+      await page
+        .getByRole('row', { name: /skipped/ })
+        .getByText('overlap')
+        .waitFor();
+      const tones = await runRows()
+        .locator('.badge')
+        .evaluateAll((badges) => badges.map((b) => `${b.textContent} ${b.getAttribute('class')}`));
+      expect(tones).toEqual([
+        'failed badge tone-bad',
+        'timed out badge tone-late',
+        'skipped badge tone-muted',
+        'succeeded badge tone-good',
+      ]);
       await page
         .getByRole('img', { name: /^Duration of the last 3 runs: median 1\.20 s, max 30\.0 s/ })
         .waitFor();
       const fields = page.getByRole('region', { name: 'Fields' });
       const shown: [string, string][] = [
         ['lastStatus', 'failed'],
+        ['lastError', 'TypeError: boom'],
         ['consecutiveFailures', '2'],
-        ['running', '1'],
-        ['retry', '"maxAttempts": 3'],
+        ['retry', '3 attempts, 10 s then ×2'],
+        ['overlap', 'skip, at most 1 in progress'],
       ];
       for (const [name, value] of shown) {
         expect(await fields.getByText(name, { exact: true }).locator('xpath=..').innerText()).toContain(
           value,
         );
       }
-      await page.route(/\/v1\/tasks\?/, (route) => route.fulfill({ json: { tasks: [tracked] } }));
-      await open('#/tasks');
+      expect(await page.content()).not.toContain('leaseUntil');
+      await open('#/tasks/tracked/edit');
+      await page.getByText('Retries and overlap').waitFor();
+      expect(await page.getByLabel('Attempts in all (1-10)').inputValue()).toBe('3');
+      expect(await page.getByLabel('While runs are in progress').inputValue()).toBe('skip');
+      await open('#/tasks?q=tracked');
       const row = page.getByRole('row', { name: /^tracked / });
       await row.getByText('2 failing in a row').waitFor();
       expect(await row.locator('.badge').allTextContents()).toEqual(['active', 'failed']);
     } finally {
-      await page.unrouteAll();
+      expect((await api('/v1/tasks/tracked', { method: 'DELETE' })).status).toBe(204);
     }
   });
 

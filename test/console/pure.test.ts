@@ -17,6 +17,7 @@ import {
   median,
   runErrorText,
   scheduleText,
+  toneOf,
   zoneOffset,
 } from '../../console/src/format';
 import { href, parseRoute, type Route } from '../../console/src/router';
@@ -92,6 +93,11 @@ describe('console formatting', () => {
     );
     expect(runErrorText({ error: 'ResourceNotFoundException' })).toBe('ResourceNotFoundException');
     expect(runErrorText({})).toBe('');
+  });
+
+  it('gives every run status its own tone, so failed, timed out and skipped read apart', () => {
+    const tones = ['delivered', 'succeeded', 'failed', 'timed_out', 'skipped', 'claimed'].map(toneOf);
+    expect(tones).toEqual(['good', 'good', 'bad', 'late', 'muted', 'warn']);
   });
 
   it('falls back to UTC for a zone the browser does not know', () => {
@@ -194,6 +200,46 @@ describe('the task form model', () => {
     });
     const rescheduled = withValues(loaded, { 'schedule.every.hours': '6' }, 'every');
     expect(taskPatch(loaded, rescheduled).value).toEqual({ schedule: { every: { hours: 6 } } });
+  });
+
+  it('sends retry and overlap only when given, and patches them whole, null when cleared', () => {
+    const form = withValues(emptyForm(), {
+      'target.function': 'sundial-report',
+      'schedule.cron': '0 2 * * *',
+      'retry.maxAttempts': '3',
+      'retry.delaySeconds': '10',
+      'overlap.policy': 'skip',
+    });
+    expect(taskRequest(form).value).toMatchObject({
+      retry: { maxAttempts: 3, delaySeconds: 10 },
+      overlap: { policy: 'skip' },
+    });
+    expect(taskRequest(emptyForm()).value).not.toHaveProperty('retry');
+    expect(taskRequest(emptyForm()).value).not.toHaveProperty('overlap');
+    // Given in part, a policy goes as it is: the API names the missing field beside its input.
+    const partial = withValues(emptyForm(), { 'overlap.maxConcurrent': '2' });
+    expect(taskRequest(partial).value.overlap).toEqual({ maxConcurrent: 2 });
+    expect(taskRequest(withValues(emptyForm(), { 'retry.backoffRate': 'fast' })).errors).toEqual([
+      { path: 'retry.backoffRate', message: 'must be a number' },
+    ]);
+
+    const stored: TaskView = {
+      ...task,
+      retry: { maxAttempts: 3, delaySeconds: 30, backoffRate: 2, maxDelaySeconds: 3600 },
+      overlap: { policy: 'queue', maxConcurrent: 2 },
+    };
+    const loaded = formFromTask(stored);
+    expect(loaded.values).toMatchObject({ 'retry.maxAttempts': '3', 'overlap.policy': 'queue' });
+    expect(taskPatch(loaded, loaded).value).toEqual({});
+    const edited = withValues(loaded, {
+      'retry.maxAttempts': '5',
+      'overlap.policy': '',
+      'overlap.maxConcurrent': '',
+    });
+    expect(taskPatch(loaded, edited).value).toEqual({
+      retry: { maxAttempts: 5, delaySeconds: 30, backoffRate: 2, maxDelaySeconds: 3600 },
+      overlap: null,
+    });
   });
 
   it('edits a schedule kind it does not know as JSON', () => {

@@ -47,6 +47,12 @@ export function RunTable({
                 <td data-label="Attempt">{run.attempt}</td>
                 <td data-label="Status">
                   <Badge status={run.status} />
+                  {run.reason && <span class="muted small"> {run.reason}</span>}
+                  {run.retryAt && (
+                    <div class="small">
+                      retry at <time dateTime={run.retryAt}>{formatInstant(run.retryAt, timeZone)}</time>
+                    </div>
+                  )}
                 </td>
                 <td data-label="Scheduled at">{formatInstant(run.scheduledAt, timeZone)}</td>
                 <td data-label="Fired at">{formatInstant(run.firedAt, timeZone)}</td>

@@ -9,7 +9,9 @@ import {
   type FieldError,
   fieldFor,
   formFromTask,
+  OVERLAP_FIELDS,
   previewRequest,
+  RETRY_FIELDS,
   SCHEDULE_KINDS,
   type ScheduleKind,
   scheduleGiven,
@@ -49,6 +51,8 @@ function fieldNames(kind: ScheduleKind, editing: boolean): Set<string> {
     'jitterSeconds',
     'misfire.policy',
     'misfire.graceSeconds',
+    ...RETRY_FIELDS,
+    ...OVERLAP_FIELDS,
   ];
   if (!editing) names.push('id');
   if (kind === 'cron' || kind === 'at' || kind === 'expression') names.push(`schedule.${kind}`);
@@ -189,6 +193,9 @@ function TaskEditor({ initial, original, timeZone, onReload }: EditorProps) {
   const [submitted, setSubmitted] = useState(false);
   const notify = useNotify();
   const editing = original !== undefined;
+  const [policiesGiven] = useState(() =>
+    [...RETRY_FIELDS, ...OVERLAP_FIELDS].some((name) => (initial.values[name] ?? '') !== ''),
+  );
   const names = useMemo(() => fieldNames(form.kind, editing), [form.kind, editing]);
   const preview = usePreview(form);
   const read = editing ? taskPatch(initial, form) : taskRequest(form);
@@ -230,7 +237,7 @@ function TaskEditor({ initial, original, timeZone, onReload }: EditorProps) {
         >
           {choices.map((choice) => (
             <option key={choice} value={choice}>
-              {choice.replace(/_/g, ' ')}
+              {choice === '' ? 'none' : choice.replace(/_/g, ' ')}
             </option>
           ))}
         </select>
@@ -414,6 +421,34 @@ function TaskEditor({ initial, original, timeZone, onReload }: EditorProps) {
             {select('misfire.policy', 'Missed occurrences', ['once', 'skip', 'all'])}
             {text('misfire.graceSeconds', 'Grace (seconds)', { numeric: true })}
           </fieldset>
+          <details
+            class="policies"
+            // Open when the task has a policy, and whenever one of its inputs has an error to show.
+            open={policiesGiven || [...RETRY_FIELDS, ...OVERLAP_FIELDS].some((n) => shown.byField.has(n))}
+          >
+            <summary>Retries and overlap</summary>
+            <p class="muted small">
+              For targets whose outcomes Sundial sees (registered with addTarget, or local ones).
+            </p>
+            <fieldset>
+              <legend>Retry a failed run</legend>
+              {text('retry.maxAttempts', 'Attempts in all (1-10)', {
+                numeric: true,
+                hint: 'The first included: 3 is one try and two retries; empty: no retries',
+              })}
+              {text('retry.delaySeconds', 'First delay (seconds)', { numeric: true, placeholder: '30' })}
+              {text('retry.backoffRate', 'Backoff rate', { numeric: true, placeholder: '2' })}
+              {text('retry.maxDelaySeconds', 'Longest delay (seconds)', {
+                numeric: true,
+                placeholder: '3600',
+              })}
+            </fieldset>
+            <fieldset>
+              <legend>Overlapping runs</legend>
+              {select('overlap.policy', 'While runs are in progress', ['', 'allow', 'skip', 'queue'])}
+              {text('overlap.maxConcurrent', 'Runs in progress at most', { numeric: true, placeholder: '1' })}
+            </fieldset>
+          </details>
           <fieldset>
             <legend>Payload</legend>
             <Field

@@ -27,6 +27,8 @@ const FIELD_ORDER = [
   'maxRuns',
   'jitterSeconds',
   'misfire',
+  'retry',
+  'overlap',
   'runImmediately',
   'enabled',
   'nextRunAt',
@@ -35,7 +37,8 @@ const FIELD_ORDER = [
   'lastStatus',
   'lastError',
   'consecutiveFailures',
-  'running',
+  'runsInProgress',
+  'queuedRuns',
   'createdAt',
   'updatedAt',
   'version',
@@ -52,6 +55,18 @@ function FieldValue({ name, value, timeZone }: { name: string; value: unknown; t
   if (name === 'misfire') {
     const { policy, graceSeconds } = value as TaskView['misfire'];
     return <>{`${policy} (grace ${graceSeconds} s)`}</>;
+  }
+  if (name === 'retry') {
+    const { maxAttempts, delaySeconds, backoffRate, maxDelaySeconds } = value as NonNullable<
+      TaskView['retry']
+    >;
+    return (
+      <>{`${maxAttempts} attempts, ${delaySeconds} s then ×${backoffRate} (at most ${maxDelaySeconds} s apart)`}</>
+    );
+  }
+  if (name === 'overlap') {
+    const { policy, maxConcurrent } = value as NonNullable<TaskView['overlap']>;
+    return <>{`${policy}, at most ${maxConcurrent} in progress`}</>;
   }
   if (name === 'state' || name === 'lastStatus') return <Badge status={String(value)} />;
   if (INSTANTS.has(name) && typeof value === 'string') {

@@ -1,9 +1,18 @@
 import { type Command, Option } from 'commander';
-import type { Run, Task, TaskInput, TaskPatch } from '../../task/schemas';
+import { type Run, RunStatus, type Task, type TaskInput, type TaskPatch } from '../../task/schemas';
 import { type Cli, examples, type Session, session, UsageError } from '../context';
 import { progress } from '../output';
-import { addTaskOptions, parseInteger, readJsonFile, type TaskFlags, taskFields } from '../task-options';
+import {
+  addPageOptions,
+  addTaskOptions,
+  type PageFlags,
+  parseInteger,
+  readJsonFile,
+  type TaskFlags,
+  taskFields,
+} from '../task-options';
 import { runTable, taskDetails, taskTable } from '../task-views';
+import { addTrackingOptions, changesPolicy, type TrackingFlags, trackingFields } from '../tracking-options';
 import { addReschedule, oneIdForIfMatch, runOnIds } from './task-lists';
 
 /** `sundial tasks …`: one subcommand per task route. */
@@ -47,32 +56,42 @@ function addCreate(tasks: Command, cli: Cli) {
     .description('create one task from flags, or many from a JSON file (in batches of 100)')
     .option('--replace', 'replace a task that has the same id')
     .option('--file <path>', 'a task definition, or a JSON array of them (- reads standard input)');
-  addTaskOptions(create, true)
+  addTrackingOptions(addTaskOptions(create, true), false)
     .addHelpText(
       'after',
       examples(
         `sundial tasks create --id nightly-report --target sundial-example-echo --cron "0 2 * * *" --timezone Europe/Lisbon --payload '{"report":"daily"}'`,
         'sundial tasks create --id ping --target sundial-example-echo --every 5m',
+        'sundial tasks create --id sync --target sundial-sync --every 1m --retry-attempts 3 --retry-delay 10 --overlap skip',
         'sundial tasks create --file tasks.json --output json',
       ),
     )
-    .action(async (flags: TaskFlags & { replace?: boolean; file?: string }, command: Command) => {
-      const s = session(cli, command);
-      const fromFile = flags.file === undefined ? undefined : readJsonFile(flags.file);
-      const many = Array.isArray(fromFile)
-        ? fromFile
-        : (fromFile as { tasks?: unknown[] } | undefined)?.tasks;
-      if (many) {
-        const created = await createMany(s, many as TaskInput[], Boolean(flags.replace));
-        return s.print(created, () => taskTable(created, s.width));
-      }
-      const input = { ...(fromFile as object), ...taskFields(flags) } as TaskInput;
-      if (!fromFile && (!input.target || !input.schedule)) {
-        throw new UsageError('give --target and one of --cron, --every, --at (or --file)');
-      }
-      const task = await s.client.createTask({ ...input, replaceExisting: flags.replace ? true : undefined });
-      s.print(task, () => taskDetails(task));
-    });
+    .action(
+      async (flags: TaskFlags & TrackingFlags & { replace?: boolean; file?: string }, command: Command) => {
+        const s = session(cli, command);
+        const fromFile = flags.file === undefined ? undefined : readJsonFile(flags.file);
+        const many = Array.isArray(fromFile)
+          ? fromFile
+          : (fromFile as { tasks?: unknown[] } | undefined)?.tasks;
+        if (many) {
+          const created = await createMany(s, many as TaskInput[], Boolean(flags.replace));
+          return s.print(created, () => taskTable(created, s.width));
+        }
+        const input = {
+          ...(fromFile as object),
+          ...taskFields(flags),
+          ...trackingFields(flags),
+        } as TaskInput;
+        if (!fromFile && (!input.target || !input.schedule)) {
+          throw new UsageError('give --target and one of --cron, --every, --at (or --file)');
+        }
+        const task = await s.client.createTask({
+          ...input,
+          replaceExisting: flags.replace ? true : undefined,
+        });
+        s.print(task, () => taskDetails(task));
+      },
+    );
 }
 
 /** Creates many tasks in batches of 100, with a progress line; stops at the first failing batch. */
@@ -89,18 +108,6 @@ async function createMany(s: Session, tasks: TaskInput[], replaceExisting: boole
   }
   return created;
 }
-
-interface PageFlags {
-  limit?: number;
-  cursor?: string;
-  all?: boolean;
-}
-
-const addPageOptions = (command: Command) =>
-  command
-    .option('--limit <n>', 'items per page (1-100, default 50)', parseInteger)
-    .option('--cursor <cursor>', 'continue after an earlier page')
-    .option('--all', 'fetch every page');
 
 function addList(tasks: Command, cli: Cli) {
   const list = tasks
@@ -131,18 +138,29 @@ function addList(tasks: Command, cli: Cli) {
     });
 }
 
+type UpdateFlags = TaskFlags & TrackingFlags & { file?: string; ifMatch?: number };
+
 function addUpdate(tasks: Command, cli: Cli) {
   const update = tasks
     .command('update <id>')
     .description('change a task: only the fields given change (a merge patch)')
     .option('--file <path>', 'a JSON merge patch (null clears a field)')
     .option('--if-match <version>', 'only if the task is still at this version', parseInteger);
-  addTaskOptions(update, false)
-    .addHelpText('after', examples('sundial tasks update nightly-report --cron "0 3 * * *" --if-match 1'))
-    .action(async (id: string, flags: TaskFlags & { file?: string; ifMatch?: number }, command: Command) => {
+  addTrackingOptions(addTaskOptions(update, false), true)
+    .addHelpText(
+      'after',
+      examples(
+        'sundial tasks update nightly-report --cron "0 3 * * *" --if-match 1',
+        'sundial tasks update sync --retry-delay 60 --max-concurrent 2',
+        'sundial tasks update sync --no-retry --no-overlap',
+      ),
+    )
+    .action(async (id: string, flags: UpdateFlags, command: Command) => {
       const s = session(cli, command);
       const fromFile = flags.file === undefined ? {} : (readJsonFile(flags.file) as object);
-      const patch = { ...fromFile, ...taskFields(flags) } as TaskPatch;
+      // A policy changed in part keeps its other fields: read them (If-Match still guards the write).
+      const current = changesPolicy(flags) ? await s.client.getTask(id) : undefined;
+      const patch = { ...fromFile, ...taskFields(flags), ...trackingFields(flags, current) } as TaskPatch;
       if (Object.keys(patch).length === 0)
         throw new UsageError('nothing to change: give task options or --file');
       const task = await s.client.updateTask(id, patch, { ifMatch: flags.ifMatch });
@@ -189,11 +207,21 @@ function addRuns(tasks: Command, cli: Cli) {
         () => `${run.taskId}: run ${run.runId} queued at ${run.requestedAt}; a tick delivers it shortly`,
       );
     });
-  addPageOptions(tasks.command('runs <id>').description("a task's run history, newest first"))
-    .addHelpText('after', examples('sundial tasks runs nightly-report --limit 10'))
-    .action(async (id: string, flags: PageFlags, command: Command) => {
+  const runs = tasks
+    .command('runs <id>')
+    .description("a task's run history, newest first")
+    .addOption(new Option('--status <status>', 'only runs in this status').choices(RunStatus.options));
+  addPageOptions(runs)
+    .addHelpText(
+      'after',
+      examples(
+        'sundial tasks runs nightly-report --limit 10',
+        'sundial tasks runs nightly-report --status failed',
+      ),
+    )
+    .action(async (id: string, flags: PageFlags & { status?: RunStatus }, command: Command) => {
       const s = session(cli, command);
-      const query = { limit: flags.limit, cursor: flags.cursor };
+      const query = { status: flags.status, limit: flags.limit, cursor: flags.cursor };
       const runs: Run[] = [];
       let cursor: string | undefined;
       if (flags.all) for await (const page of s.client.paginateRuns(id, query)) runs.push(...page.runs);

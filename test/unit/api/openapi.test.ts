@@ -16,6 +16,7 @@ describe('docs/openapi.json', () => {
       '/v1/health',
       '/v1/health/live',
       '/v1/jobs/{id}',
+      '/v1/runs',
       '/v1/scheduler',
       '/v1/scheduler/pause',
       '/v1/scheduler/resume',
@@ -71,5 +72,40 @@ describe('docs/openapi.json', () => {
     ).toEqual(ref('Problem'));
     expect(doc.components.schemas.TaskPage.properties.tasks.items).toEqual(ref('Task'));
     expect(doc.components.schemas.Task.properties.schedule).toEqual(ref('Schedule'));
+    expect(doc.components.schemas.TaskInput.properties.retry).toEqual(ref('Retry'));
+    expect(doc.components.schemas.TaskInput.properties.overlap).toEqual(ref('Overlap'));
+    expect(doc.components.schemas.Run.properties.attempts.items).toEqual(ref('RunAttempt'));
+  });
+
+  it('documents tracked runs: the run filters, the cross-task listing and the outcome fields', () => {
+    const doc = JSON.parse(renderOpenApi());
+    const param = (path: string, name: string) =>
+      doc.paths[path].get.parameters.find((p: { name: string }) => p.name === name);
+    expect(param('/v1/tasks/{id}/runs', 'status').schema).toEqual({
+      $ref: '#/components/schemas/RunStatus',
+    });
+    expect(param('/v1/runs', 'status')).toMatchObject({ required: true });
+    expect(doc.paths['/v1/runs'].get.responses['400'].content).toHaveProperty('application/problem+json');
+    expect(doc.components.schemas.RunStatus.enum).toEqual([
+      'claimed',
+      'delivered',
+      'succeeded',
+      'failed',
+      'timed_out',
+      'skipped',
+    ]);
+    expect(Object.keys(doc.components.schemas.Run.properties)).toEqual(
+      expect.arrayContaining(['reason', 'finishedAt', 'durationMs', 'errorType', 'errorMessage', 'retryAt']),
+    );
+    expect(Object.keys(doc.components.schemas.Run.properties)).not.toContain('leaseUntil');
+    expect(Object.keys(doc.components.schemas.Task.properties)).toEqual(
+      expect.arrayContaining([
+        'lastStatus',
+        'lastError',
+        'consecutiveFailures',
+        'runsInProgress',
+        'queuedRuns',
+      ]),
+    );
   });
 });

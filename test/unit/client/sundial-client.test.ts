@@ -65,6 +65,40 @@ const problem = (status: number, type: string, extra: Record<string, unknown> = 
 });
 
 describe('SundialClient', () => {
+  it('lists runs by status and failures across tasks, page by page, with the outcome fields typed', async () => {
+    const run = {
+      taskId: 't1',
+      runId: '01KRUN',
+      scheduledAt: '2026-12-01T13:00:00.000Z',
+      firedAt: '2026-12-01T13:00:00.020Z',
+      attempt: 2,
+      source: 'schedule',
+      status: 'failed',
+      finishedAt: '2026-12-01T13:00:01.020Z',
+      durationMs: 1000,
+      errorType: 'TypeError',
+      errorMessage: 'boom',
+    };
+    const { requests, client } = scripted(
+      { status: 200, body: { runs: [run] } },
+      { status: 200, body: { runs: [run], cursor: 'c1.next' } },
+      { status: 200, body: { runs: [] } },
+      { status: 200, body: { runs: [{ ...run, status: 'exploded' }] } },
+    );
+    const c = client();
+    expect((await c.listRuns('t1', { status: 'failed', limit: 5 })).runs).toEqual([run]);
+    const pages = [];
+    for await (const page of c.paginateRecentRuns({ status: 'timed_out', limit: 1 }))
+      pages.push(page.runs.length);
+    expect(pages).toEqual([1, 0]);
+    expect(requests.map((r) => r.url)).toEqual([
+      'http://127.0.0.1:3000/v1/tasks/t1/runs?status=failed&limit=5',
+      'http://127.0.0.1:3000/v1/runs?status=timed_out&limit=1',
+      'http://127.0.0.1:3000/v1/runs?status=timed_out&limit=1&cursor=c1.next',
+    ]);
+    await expect(c.listRecentRuns({ status: 'failed' })).rejects.toThrow(/status/);
+  });
+
   it('parses responses with the server schemas and sends JSON bodies unsigned to a local endpoint', async () => {
     const { requests, client } = scripted({ status: 201, body: task });
     const created = await client().createTask({
