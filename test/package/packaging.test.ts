@@ -258,7 +258,13 @@ describe('with the peer dependencies a CDK app brings', { timeout: 300_000 }, ()
       )
         .filter((r) => r.Type === 'AWS::Lambda::Function')
         .map((r) => r.Properties.Handler);
-      expect(functions.sort()).toEqual(['api.handler', 'fire.handler', 'jobs.handler', 'outcome.handler', 'tick.handler']);
+      expect(functions.sort()).toEqual([
+        'api.handler',
+        'fire.handler',
+        'jobs.handler',
+        'outcome.handler',
+        'tick.handler',
+      ]);
     }
     const assets = readdirSync(join(work, 'out-esm')).filter((name) => name.startsWith('asset.'));
     expect(assets).toHaveLength(1);

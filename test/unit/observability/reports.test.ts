@@ -84,6 +84,9 @@ describe('reports → EMF', () => {
       FireDropped: [2],
       FireRequeued: [0],
       FireGivenBack: [0],
+      FireSkipped: [0],
+      FireQueued: [0],
+      FireDeferred: [0],
       FireUnrecorded: [0],
       FireLateness: [12, 40, 7, 1200],
     });
