@@ -4,7 +4,9 @@ import {
   begin,
   emptyTracking,
   end,
+  MAX_IN_PROGRESS,
   overdue,
+  resent,
   retryAt,
   slotsTaken,
   sweepAt,
@@ -57,14 +59,23 @@ describe('begin', () => {
     });
   });
 
+  it(`at most ${MAX_IN_PROGRESS} runs in progress, even under allow`, () => {
+    let t = emptyTracking('c');
+    for (let i = 0; i < MAX_IN_PROGRESS; i++) t = started(t, `r${i}`);
+    expect(begin(t, attempt('one-more'), undefined, NOW, NOW + 1).decision).toEqual({
+      verdict: 'skip',
+      reason: 'overlap',
+    });
+  });
+
   it('a run past its deadline holds no slot', () => {
     const t = started(emptyTracking('c'), 'a', skip1);
     expect(begin(t, attempt('b'), skip1, NOW + 10_001, NOW + 20_000).decision.verdict).toBe('start');
   });
 
-  it('the same attempt again is delivered again on its slot; another attempt of it is stale', () => {
+  it('an attempt started already is stale (never invoked twice), as is another attempt of its run', () => {
     const t = started(emptyTracking('c'), 'a', skip1);
-    expect(begin(t, attempt('a'), skip1, NOW, NOW + 1)).toEqual({ decision: { verdict: 'again' } });
+    expect(begin(t, attempt('a'), skip1, NOW, NOW + 1)).toEqual({ decision: { verdict: 'stale' } });
     expect(begin(t, attempt('a', 2), skip1, NOW, NOW + 1).decision.verdict).toBe('stale');
     expect(begin(emptyTracking('c'), attempt('x', 2), undefined, NOW, NOW + 1).decision.verdict).toBe(
       'stale',
@@ -110,6 +121,10 @@ describe('the sweeper’s view', () => {
     const found = overdue(t, NOW + WAIT_GRACE_MS + 1_000);
     expect(found.expired.map(([id]) => id)).toEqual(['a']);
     expect(found.stalled.map(([id]) => id)).toEqual(['b']);
+    // A resend moves only the stalled wait of that attempt: never a run that has started since.
+    expect(resent(t, 'b', 2, NOW + 5).running.b?.deadline).toBe(NOW + 5);
+    expect(resent(t, 'b', 3, NOW + 5)).toBe(t);
+    expect(resent(t, 'a', 1, NOW + 5)).toBe(t);
     expect(sweepAt(emptyTracking('c'))).toBeUndefined();
   });
 
