@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SundialClient } from '../../lib';
 import { LOCAL_OUTCOME_QUEUE, LOCAL_RUN_DEAD_LETTERS, type LocalCloud } from '../../lib/local/cloud';
-import type { DeliveryEvent, Run } from '../../lib/task/schemas';
+import type { DeliveryEvent, Run, TaskInput } from '../../lib/task/schemas';
 import { ManualClock } from '../support/clock';
 import { startTestCloud } from '../support/cloud';
 
@@ -79,6 +79,21 @@ async function tickAtNextMinute() {
   await cloud.tick();
 }
 
+/** A one-off on `sundial-flaky` 5 s after the next minute's tick, handed off by that tick; its time. */
+async function flakyOneOff(id: string, failures: number, retry: TaskInput['retry']): Promise<string> {
+  await tickAtNextMinute();
+  const at = new Date(clock.now() + 5_000).toISOString();
+  await sundial.createTask({
+    id,
+    target: { function: 'sundial-flaky' },
+    payload: { failures },
+    schedule: { at },
+    retry,
+  });
+  await cloud.tick();
+  return at;
+}
+
 /** Opens the latch of every slow run started so far, then waits for their outcomes. */
 async function openLatches() {
   for (const [runId, open] of latches) {
@@ -90,16 +105,7 @@ async function openLatches() {
 
 describe('outcomes and retries', () => {
   it('retries a failing target with backoff and dead-letters its event after the last attempt', async () => {
-    await tickAtNextMinute();
-    const at = new Date(clock.now() + 5_000).toISOString();
-    await sundial.createTask({
-      id: 'always-fails',
-      target: { function: 'sundial-flaky' },
-      payload: { failures: 99 },
-      schedule: { at },
-      retry: { maxAttempts: 3, delaySeconds: 10, backoffRate: 2 },
-    });
-    await cloud.tick();
+    const at = await flakyOneOff('always-fails', 99, { maxAttempts: 3, delaySeconds: 10, backoffRate: 2 });
     await cloud.advanceTo(Date.parse(at) + 1_000);
     const [first] = await runsOf('always-fails');
     expect(first).toMatchObject({ status: 'failed', attempt: 1, errorType: 'Error', errorMessage: 'boom 1' });
@@ -140,16 +146,7 @@ describe('outcomes and retries', () => {
   });
 
   it('a target that succeeds on the 2nd attempt ends succeeded with attempt 2', async () => {
-    await tickAtNextMinute();
-    const at = new Date(clock.now() + 5_000).toISOString();
-    await sundial.createTask({
-      id: 'second-time',
-      target: { function: 'sundial-flaky' },
-      payload: { failures: 1 },
-      schedule: { at },
-      retry: { maxAttempts: 3, delaySeconds: 5 },
-    });
-    await cloud.tick();
+    const at = await flakyOneOff('second-time', 1, { maxAttempts: 3, delaySeconds: 5 });
     await cloud.advanceTo(Date.parse(at) + 30_000);
     const runs = await runsOf('second-time');
     expect(runs).toHaveLength(1);
@@ -162,16 +159,7 @@ describe('outcomes and retries', () => {
   });
 
   it('honours a PATCH of the retry policy between attempts', async () => {
-    await tickAtNextMinute();
-    const at = new Date(clock.now() + 5_000).toISOString();
-    await sundial.createTask({
-      id: 'patched',
-      target: { function: 'sundial-flaky' },
-      payload: { failures: 99 },
-      schedule: { at },
-      retry: { maxAttempts: 2, delaySeconds: 30 },
-    });
-    await cloud.tick();
+    const at = await flakyOneOff('patched', 99, { maxAttempts: 2, delaySeconds: 30 });
     await cloud.advanceTo(Date.parse(at) + 1_000);
     expect((await runsOf('patched'))[0]).toMatchObject({ attempt: 1, status: 'failed' });
     await sundial.updateTask('patched', { retry: { maxAttempts: 4, delaySeconds: 3, backoffRate: 1 } });
