@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SundialClient } from '../../lib';
-import { LOCAL_OUTCOME_QUEUE, LOCAL_RUN_DEAD_LETTERS, type LocalCloud } from '../../lib/local/cloud';
+import {
+  LOCAL_FIRE_QUEUE,
+  LOCAL_OUTCOME_QUEUE,
+  LOCAL_RUN_DEAD_LETTERS,
+  type LocalCloud,
+} from '../../lib/local/cloud';
 import type { DeliveryEvent, Run, TaskInput } from '../../lib/task/schemas';
 import { ManualClock } from '../support/clock';
 import { startTestCloud } from '../support/cloud';
@@ -203,6 +208,33 @@ describe('outcomes and retries', () => {
     await cloud.advanceTo(clock.now() + 60_000);
     expect(eventsOf('twice-told').map((e) => e.attempt)).toEqual([1, 2]);
     expect((await runsOf('twice-told'))[0]).toMatchObject({ status: 'succeeded', attempt: 2 });
+  });
+});
+
+describe('duplicates', () => {
+  it('a fire message delivered twice invokes a tracked target once', async () => {
+    await tickAtNextMinute();
+    const fire = cloud.queue.queue(LOCAL_FIRE_QUEUE);
+    const send = fire.send.bind(fire);
+    // Every fire message arrives twice, as SQS may deliver a message more than once.
+    fire.send = (input) => {
+      send(input);
+      return send(input);
+    };
+    await sundial.createTask({
+      id: 'doubled',
+      target: { function: 'sundial-quick' },
+      schedule: { every: { seconds: 10 } },
+    });
+    await cloud.tick();
+    await cloud.advanceTo(clock.now() + 59_000);
+    fire.send = send;
+    const runIds = eventsOf('doubled').map((e) => e.runId);
+    expect(runIds.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(runIds).size).toBe(runIds.length);
+    const runs = await runsOf('doubled');
+    expect(runs.every((r) => r.status === 'succeeded' && r.attempt === 1)).toBe(true);
+    await sundial.pauseTask('doubled');
   });
 });
 
