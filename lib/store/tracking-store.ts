@@ -7,6 +7,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TaskBusyError } from '../errors';
+import type { RunSource } from '../task/schemas';
 import { sweepKeyAt, type Tracking, trackingOf } from '../task/tracking';
 import { isConditionFailure, TableAdapter } from './items';
 import { sweepKeys, sweepPartition, sweepSortKey } from './listing-keys';
@@ -137,6 +138,10 @@ export class TrackingStore extends TableAdapter {
   }
 }
 
+/** A run's source as stored: one letter. */
+const storedSource = (source: RunSource): 'm' | 's' => (source === 'manual' ? 'm' : 's');
+const sourceOf = (stored: 'm' | 's'): RunSource => (stored === 'm' ? 'manual' : 'schedule');
+
 function toStored(tracking: Tracking) {
   const running: Record<string, StoredEntry> = {};
   for (const [runId, e] of Object.entries(tracking.running)) {
@@ -144,7 +149,7 @@ function toStored(tracking: Tracking) {
       p: e.phase === 'run' ? 'r' : 'w',
       a: e.attempt,
       s: e.scheduledAt,
-      o: e.source === 'manual' ? 'm' : 's',
+      o: storedSource(e.source),
       d: e.deadline,
       ...(e.firedAt === undefined ? {} : { f: e.firedAt }),
     };
@@ -152,7 +157,7 @@ function toStored(tracking: Tracking) {
   const queued: StoredQueued[] = tracking.queued.map((q) => ({
     r: q.runId,
     s: q.scheduledAt,
-    o: q.source === 'manual' ? 'm' : 's',
+    o: storedSource(q.source),
   }));
   return { createdAt: tracking.createdAt, running, ...(queued.length ? { queued } : {}) };
 }
@@ -164,7 +169,7 @@ export function trackingFromItem(item: Record<string, unknown>): Tracking {
       phase: e.p === 'r' ? 'run' : 'wait',
       attempt: e.a,
       scheduledAt: e.s,
-      source: e.o === 'm' ? 'manual' : 'schedule',
+      source: sourceOf(e.o),
       deadline: e.d,
       ...(e.f === undefined ? {} : { firedAt: e.f }),
     };
@@ -172,7 +177,7 @@ export function trackingFromItem(item: Record<string, unknown>): Tracking {
   const queued = ((item.queued ?? []) as StoredQueued[]).map((q) => ({
     runId: q.r,
     scheduledAt: q.s,
-    source: q.o === 'm' ? ('manual' as const) : ('schedule' as const),
+    source: sourceOf(q.o),
   }));
   const listSk = item.listSk as string | undefined;
   return {
